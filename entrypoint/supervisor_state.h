@@ -1,0 +1,37 @@
+// What the supervisor publishes about the runtime after every change. The
+// health server reads copies of this; it never touches pids itself.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+
+namespace claw {
+
+enum class RuntimeState { kStarting, kRunning, kBackoff, kStopping, kExited, kFatal };
+
+// "starting", "running", "backoff", "stopping", "exited", "fatal".
+inline const char* RuntimeStateName(RuntimeState state) {
+  switch (state) {
+    case RuntimeState::kStarting: return "starting";
+    case RuntimeState::kRunning: return "running";
+    case RuntimeState::kBackoff: return "backoff";
+    case RuntimeState::kStopping: return "stopping";
+    case RuntimeState::kExited: return "exited";
+    case RuntimeState::kFatal: return "fatal";
+  }
+  return "fatal";
+}
+
+struct SupervisorSnapshot {
+  RuntimeState state = RuntimeState::kStarting;
+  pid_t pid = 0;  // 0 when no runtime process is alive
+  // When the current run started (steady clock); unset when not running.
+  std::optional<std::chrono::steady_clock::time_point> started_at;
+  int restarts = 0;               // restarts so far (total, never reset)
+  std::optional<int> last_exit;   // exit code of the last run (128+N for a signal)
+  bool given_up = false;          // max-restarts reached: /health/live fails
+};
+
+}  // namespace claw
