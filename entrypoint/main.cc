@@ -1,29 +1,100 @@
 // Thin: argv + env -> Options -> the chosen mode -> exit code. The only
-// place that calls exit().
-#include <cstdio>
-#include <cstdlib>
+// place that calls exit() (by returning from main).
+//
+// Run mode, in order: block signals (before any thread exists, so every
+// thread inherits the mask), become a subreaper unless PID 1, resolve the
+// runtime user, patch the runtime's config, start the health server, then
+// hand over to the supervisor's event loop. Every step before the first
+// spawn is fatal on error (78 for configuration); after it, the supervisor
+// logs and carries on.
+#include <sys/prctl.h>
 #include <unistd.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
 
 #include "claw_version.h"
 #include "entrypoint/log.h"
 #include "entrypoint/options.h"
+#include "entrypoint/privileges.h"
+#include "entrypoint/signals.h"
+#include "entrypoint/spawn.h"
+#include "entrypoint/supervisor.h"
 
 extern char** environ;
 
-int main(int argc, char** argv) {
-  std::vector<std::string> args(argv, argv + argc);
-  claw::Environment env;
+namespace claw {
+namespace {
+
+Environment ReadEnvironment() {
+  Environment env;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string entry(*e);
     size_t eq = entry.find('=');
     if (eq != std::string::npos) env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
   }
-  auto options = claw::ParseOptions(args, env, claw::LoadProfile,
-                                    [](const std::string& p) { return access(p.c_str(), F_OK) == 0; });
-  if (!options) {
-    claw::LogError(options.error().message);
-    return claw::ToInt(options.error().code);
-  }
-  std::printf("%s\n", CLAW_INIT_VERSION_FULL);
-  return 0;
+  return env;
 }
+
+bool FileExists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
+
+int Fail(const Error& error) {
+  LogError(error.message);
+  return ToInt(error.code);
+}
+
+int RunSupervised(const Options& options, const Environment& env) {
+  // 1. Signals first: threads started later inherit this mask.
+  auto signals = BlockSignals();
+  if (!signals) return Fail(signals.error());
+  if (getpid() != 1) prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+
+  // 2. Who the runtime runs as, and where.
+  auto creds = ResolveCredentials(options);
+  if (!creds) return Fail(creds.error().Prefixed("user"));
+  if (auto st = PrepareRuntimeDirs(creds.value(), options); !st) return Fail(st.error());
+
+  // 3. What runs.
+  SpawnPlan plan;
+  auto path = ResolveCommand(options.command.front(), env);
+  if (!path) return Fail(path.error());
+  plan.path = path.value();
+  plan.argv = options.command;
+  plan.envp = ChildEnvironment(env, creds.value());
+  plan.workdir = options.workdir;
+  plan.credentials = creds.value();
+  plan.child_mask = signals.value().original_mask;
+  plan.interactive = isatty(STDIN_FILENO) == 1;
+
+  // 4. The loop.
+  Supervisor supervisor(options, std::move(plan), signals.value().fd.get(), nullptr);
+  return supervisor.Run();
+}
+
+int Main(int argc, char** argv) {
+  const Environment env = ReadEnvironment();
+  auto parsed = ParseOptions(std::vector<std::string>(argv, argv + argc), env, LoadProfile, FileExists);
+  if (!parsed) return Fail(parsed.error());
+  const Options& options = parsed.value();
+  InitLogging(options.log_format, options.log_level);
+
+  switch (options.mode) {
+    case Mode::kHelp:
+      std::fputs(HelpText().c_str(), stdout);
+      return 0;
+    case Mode::kVersion:
+      std::printf("claw-init %s\n", CLAW_INIT_VERSION_FULL);
+      return 0;
+    case Mode::kRun:
+      return RunSupervised(options, env);
+    default:
+      LogError("this subcommand is not available yet");
+      return ToInt(ExitCode::kFailure);
+  }
+}
+
+}  // namespace
+}  // namespace claw
+
+int main(int argc, char** argv) { return claw::Main(argc, argv); }
