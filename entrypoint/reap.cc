@@ -26,6 +26,7 @@ ReapResult ReapChildren(size_t limit) {
     if (pid < 0 && errno == ECHILD) result.no_children = true;
     break;
   }
+  result.hit_limit = result.reaped.size() >= limit;
   return result;
 }
 

@@ -17,6 +17,7 @@ struct Reaped {
 struct ReapResult {
   std::vector<Reaped> reaped;
   bool no_children = false;  // waitpid said ECHILD: nothing left to wait for
+  bool hit_limit = false;    // stopped at the limit: more may be waiting
 };
 
 // waitpid(-1, WNOHANG) until nothing more is ready. `limit` bounds one call

@@ -85,6 +85,7 @@ int Supervisor::Run() {
       if (r.pid == pid_) OnRuntimeExit(r.wait_status);
     }
     if (reaped.no_children) no_children_ = true;
+    more_to_reap_ = reaped.hit_limit;  // come straight back for the rest
     if (phase_ == Phase::kCleanup && no_children_) phase_ = Phase::kDone;
     // 3. deadlines
     HandleDeadlines(Clock::now());
@@ -275,7 +276,7 @@ void Supervisor::HandleDeadlines(Clock::time_point now) {
 }
 
 int Supervisor::PollTimeoutMs(Clock::time_point now) const {
-  if (phase_ == Phase::kCleanup && no_children_) return 0;
+  if (more_to_reap_ || (phase_ == Phase::kCleanup && no_children_)) return 0;
   std::optional<Clock::time_point> next;
   auto consider = [&](const std::optional<Clock::time_point>& t) {
     if (t && (!next || *t < *next)) next = t;

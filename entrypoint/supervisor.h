@@ -72,6 +72,7 @@ class Supervisor {
   std::optional<Clock::time_point> give_up_deadline_;  // exit even if something is unkillable
   bool stop_grace_spent_ = false;
   bool no_children_ = false;
+  bool more_to_reap_ = false;
   std::mt19937_64 random_;
 };
 
