@@ -8,6 +8,9 @@ BUSYBOX=/bin/busybox
 [[ -x $BUSYBOX ]] || skip "needs busybox-static"
 file -L "$BUSYBOX" | grep -q "statically linked" || skip "busybox is not static (install busybox-static)"
 
+if grep -q "CLAW_SANITIZE:BOOL=ON" "${CLAW_BUILD:-/nonexistent}/CMakeCache.txt" 2>/dev/null; then
+  skip "sanitizer builds are dynamic; the static check runs on the release build"
+fi
 check_true "claw-init is statically linked" bash -c "file -L '$CLAW_INIT' | grep -q 'statically linked'"
 if grep -q "CMAKE_BUILD_TYPE:STRING=Release" "${CLAW_BUILD:-/nonexistent}/CMakeCache.txt" 2>/dev/null; then
   check_true "claw-init is stripped" bash -c "file -L '$CLAW_INIT' | grep -q ', stripped'"
