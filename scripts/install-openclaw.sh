@@ -17,13 +17,15 @@
 #   NODE_VERSION       npm version of node-linux-<arch> (default 24.21.0)
 set -euo pipefail
 
-usage() { echo "usage: install-openclaw.sh [--print launcher|node|env] [--quiet]" >&2; exit 2; }
+usage() { echo "usage: install-openclaw.sh [--print launcher|node|env] [--node-only] [--quiet]" >&2; exit 2; }
 
 print=launcher
 quiet=0
+node_only=0
 while (($#)); do
   case "$1" in
     --print) [[ $# -ge 2 ]] || usage; print="$2"; shift 2 ;;
+    --node-only) node_only=1; print=node; shift ;;
     --quiet) quiet=1; shift ;;
     -h|--help) usage ;;
     *) usage ;;
@@ -84,6 +86,11 @@ else
   command -v node >/dev/null || die "a node to run npm is needed for the first step (apt-get install nodejs npm)"
   npm_install_into "$node_prefix" "$node_pkg@$node_version" "$(command -v node)"
   [[ -x "$node_bin" ]] || die "$node_bin missing after install"
+fi
+
+if ((node_only)); then
+  echo "$node_bin"
+  exit 0
 fi
 
 # 2. OpenClaw, installed by npm running under Node 24 (its engines field).

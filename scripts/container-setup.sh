@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Makes a Debian 12 machine with no Docker daemon and no reachable container
+# registry able to build and run the project's images (see
+# docs/images.md): Podman + runc + docker-compose from apt, a containers.conf
+# that works in this sandbox, and the two base images the Dockerfiles name,
+# made locally:
+#   debian:bookworm(-slim)   a debootstrap minbase root, imported
+#   node:24-bookworm-slim    that root + the Node 24 binary from npm's
+#                            node-linux-<arch> package + the machine's npm
+# Everything is cached: a second run only checks (`podman image exists`).
+#
+# Prints `CONTAINERS_CONF=<path>` on stdout, for `eval "$(...)"`; the rest of
+# its output goes to stderr. Run as root.
+#
+# Environment:
+#   CLAW_CONTAINERS_DIR  where containers.conf is kept (default ~/.cache/claw-init/containers)
+#   CLAW_REBUILD_BASES=1 rebuild both base images even if they exist
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+state_dir="${CLAW_CONTAINERS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/claw-init/containers}"
+rebuild="${CLAW_REBUILD_BASES:-0}"
+export DEBIAN_FRONTEND=noninteractive
+
+say() { echo "container-setup: $*" >&2; }
+die() { echo "container-setup: $*" >&2; exit 1; }
+((EUID == 0)) || die "run as root (podman storage and debootstrap need it)"
+
+# 1. Packages. uidmap/slirp4netns/fuse-overlayfs are Podman's usual companions.
+packages=(podman runc conmon containernetworking-plugins debootstrap docker-compose
+          uidmap fuse-overlayfs slirp4netns ca-certificates)
+# The node base image carries the machine's npm. The machine may have a newer
+# npm than Debian's, installed globally: Debian's only when there is none.
+command -v npm >/dev/null || packages+=(npm)
+command -v node >/dev/null || packages+=(nodejs)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  say "installing ${missing[*]}"
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# 2. containers.conf: no systemd here, hybrid cgroups (crun fails, runc
+# works), and the sandbox refuses to raise RLIMIT_NOFILE/NPROC.
+mkdir -p "$state_dir"
+conf="$state_dir/containers.conf"
+cat > "$conf.tmp" <<'EOF'
+# Written by scripts/container-setup.sh.
+[containers]
+default_ulimits = []
+[engine]
+cgroup_manager = "cgroupfs"
+runtime = "runc"
+events_logger = "file"
+EOF
+mv "$conf.tmp" "$conf"
+export CONTAINERS_CONF="$conf"
+podman info >/dev/null 2>&1 || die "podman does not run (podman info failed)"
+
+# 3. debian:bookworm-slim from debootstrap.
+debian_image=localhost/debian:bookworm-slim
+if [[ "$rebuild" == 1 ]] || ! podman image exists "$debian_image"; then
+  mirror="$(sed -n 's/^URIs: //p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n1)"
+  mirror="${mirror:-http://deb.debian.org/debian}"
+  rootfs="$(mktemp -d /var/tmp/claw-rootfs.XXXXXX)"
+  trap 'rm -rf "$rootfs"' EXIT
+  say "debootstrap bookworm from $mirror (about a minute)"
+  start=$SECONDS
+  debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >/dev/null \
+    || die "debootstrap failed"
+  # Slim it as the official image is slimmed: no package lists, no caches.
+  rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb \
+         "$rootfs"/var/log/*.log "$rootfs"/tmp/*
+  # apt inside the image uses the host's sources (with security updates), in
+  # the deb822 format of the official image.
+  rm -f "$rootfs/etc/apt/sources.list"
+  if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
+    cp /etc/apt/sources.list.d/debian.sources "$rootfs/etc/apt/sources.list.d/debian.sources"
+  else
+    printf 'Types: deb\nURIs: %s\nSuites: bookworm bookworm-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      "$mirror" > "$rootfs/etc/apt/sources.list.d/debian.sources"
+  fi
+  tar -C "$rootfs" -c . | podman import -q --change 'CMD ["bash"]' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    - "$debian_image" >/dev/null
+  rm -rf "$rootfs"
+  trap - EXIT
+  say "made $debian_image in $((SECONDS - start)) s"
+fi
+for name in docker.io/library/debian:bookworm docker.io/library/debian:bookworm-slim; do
+  podman tag "$debian_image" "$name"
+done
+
+# 4. node:24-bookworm-slim: the Debian root + Node 24 + the machine's npm,
+# laid out as the official image does (/usr/local/bin/node, user node 1000).
+node_bin="$("$here/install-openclaw.sh" --node-only --quiet)"
+node_version="$("$node_bin" --version)"
+node_image=localhost/node:24-bookworm-slim
+have_version=""
+if podman image exists "$node_image"; then
+  have_version="$(podman image inspect --format '{{index .Config.Labels "org.claw-init.node-version"}}' "$node_image" 2>/dev/null || true)"
+fi
+if [[ "$rebuild" == 1 || "$have_version" != "$node_version" ]]; then
+  npm_dir="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")"
+  [[ -f "$npm_dir/package.json" ]] || die "cannot find npm's package folder (from $(command -v npm))"
+  ctx="$(mktemp -d /var/tmp/claw-node-ctx.XXXXXX)"
+  trap 'rm -rf "$ctx"' EXIT
+  cp "$node_bin" "$ctx/node"
+  cp -a "$npm_dir" "$ctx/npm"
+  cat > "$ctx/Dockerfile" <<EOF
+FROM localhost/debian:bookworm-slim
+LABEL org.claw-init.node-version="$node_version"
+ENV NODE_VERSION=${node_version#v}
+RUN groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node
+COPY node /usr/local/bin/node
+COPY npm /usr/local/lib/node_modules/npm
+RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\
+ && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \\
+ && node --version && npm --version
+CMD ["node"]
+EOF
+  say "building $node_image (node $node_version)"
+  start=$SECONDS
+  podman build --pull=never --network host --format docker -q -t "$node_image" "$ctx" >/dev/null \
+    || die "building $node_image failed"
+  rm -rf "$ctx"
+  trap - EXIT
+  say "made $node_image in $((SECONDS - start)) s"
+fi
+podman tag "$node_image" docker.io/library/node:24-bookworm-slim
+
+say "ok: $debian_image, $node_image"
+echo "CONTAINERS_CONF=$conf"
