@@ -1,0 +1,73 @@
+// The health server (contract section 4): /health, /health/live,
+// /health/ready and /metrics on --health-listen, answered from the latest
+// SupervisorSnapshot and a cached upstream check.
+//
+// It must keep answering whatever the runtime or the clients do, so it never
+// lets a client hold a thread while it is slow: one poller thread owns every
+// connection (epoll) and reads each request until its header is complete,
+// with a deadline; only then does a small fixed pool of workers parse it
+// (cpp-httplib) and answer. Idle and trickling clients cost a file
+// descriptor and a small buffer, not a worker.
+//
+// It never forks, never waits for children and never blocks the caller; its
+// threads start with every signal blocked, so signals stay with the
+// supervisor's signalfd.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "entrypoint/duration.h"
+#include "entrypoint/net_address.h"
+#include "entrypoint/options.h"
+#include "entrypoint/supervisor_state.h"
+#include "health/upstream.h"
+
+namespace claw {
+
+struct HealthServerConfig {
+  HostPort listen;  // port 0: any free port (tests)
+  std::optional<UpstreamUrl> upstream;
+  Duration start_grace{0};
+  std::string runtime;    // shown as null when empty
+  std::string version;    // shown as null when empty
+  std::string claw_init;  // claw-init's own version
+  // Tests replace the upstream check; unset: CheckUpstream(*upstream).
+  UpstreamChecker::CheckFunction check;
+};
+
+class HealthServer {
+ public:
+  // Starts listening on options.health_listen in background threads. When
+  // the address cannot be bound (a taken port, most often) it logs a warning
+  // and returns a server whose Running() is false: supervision goes on
+  // without /health. With --health-listen off it returns such a server too,
+  // silently, so the caller never checks for null.
+  static std::unique_ptr<HealthServer> Start(const Options& options, std::string runtime_name,
+                                             std::string runtime_version);
+  static std::unique_ptr<HealthServer> Start(HealthServerConfig config);
+
+  ~HealthServer();
+  HealthServer(const HealthServer&) = delete;
+  HealthServer& operator=(const HealthServer&) = delete;
+
+  bool Running() const;
+  // The port actually bound (useful when 0 was asked); 0 when not running.
+  int port() const;
+
+  // Called by the event loop after every change: a mutex-protected copy.
+  void Publish(const SupervisorSnapshot& snapshot);
+
+  // Closes every connection and joins the threads; idempotent. A request
+  // waiting for an upstream check can delay it by up to 2 s.
+  void Stop();
+
+  struct Impl;
+
+ private:
+  explicit HealthServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace claw

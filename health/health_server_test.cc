@@ -1,0 +1,291 @@
+#include "health/health_server.h"
+
+#include <doctest/doctest.h>
+#include <rapidjson/document.h>
+
+#include <thread>
+#include <vector>
+
+#include "health/http_get.h"
+#include "health/test_server.h"
+
+namespace claw {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+HealthServerConfig Config() {
+  HealthServerConfig config;
+  config.listen = HostPort{"127.0.0.1", 0, false};
+  config.runtime = "openclaw";
+  config.version = "2026.9.6";
+  config.claw_init = "0.1.0";
+  return config;
+}
+
+SupervisorSnapshot Running() {
+  SupervisorSnapshot s;
+  s.state = RuntimeState::kRunning;
+  s.pid = 4242;
+  s.started_at = Clock::now();
+  return s;
+}
+
+HttpResponse Get(const HealthServer& server, const std::string& path) {
+  HttpGetLimits limits;
+  limits.read_timeout = std::chrono::seconds(3);
+  limits.max_body = 64 * 1024;
+  auto r = HttpGet(HostPort{"127.0.0.1", server.port(), false}, path, limits);
+  REQUIRE_MESSAGE(r, (r ? "" : r.error().message));
+  return r.value();
+}
+
+UniqueFd Connect(int port) {
+  auto fd = ConnectTcp(HostPort{"127.0.0.1", port, false}, std::chrono::seconds(1));
+  REQUIRE(fd);
+  return std::move(fd).value();
+}
+
+// Sends `request` and reads until the peer closes or `quiet` passes without
+// data; returns everything read.
+std::string Exchange(int fd, const std::string& request, milliseconds quiet = milliseconds(500)) {
+  if (!request.empty()) REQUIRE(send(fd, request.data(), request.size(), MSG_NOSIGNAL) == (ssize_t)request.size());
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(quiet.count())) <= 0) break;
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+bool PeerClosed(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  if (poll(&p, 1, 1000) <= 0) return false;
+  char c;
+  return recv(fd, &c, 1, MSG_DONTWAIT) == 0;
+}
+
+int Count(const std::string& haystack, const std::string& needle) {
+  int n = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("HealthServer: endpoints follow the published state") {
+  auto server = HealthServer::Start(Config());
+  REQUIRE(server->Running());
+  REQUIRE(server->port() > 0);
+
+  // Nothing published yet: starting.
+  HttpResponse r = Get(*server, "/health");
+  CHECK(r.status == 503);
+  CHECK(r.content_type == "application/health+json");
+  CHECK(r.body.find("\"state\":\"starting\"") != std::string::npos);
+  CHECK(Get(*server, "/health/live").status == 200);
+
+  server->Publish(Running());
+  r = Get(*server, "/health");
+  CHECK(r.status == 200);
+  rapidjson::Document doc;
+  doc.Parse(r.body.c_str());
+  REQUIRE(doc.IsObject());
+  CHECK(doc["status"].GetString() == std::string("pass"));
+  CHECK(doc["pid"].GetInt() == 4242);
+  CHECK(Get(*server, "/health/ready").status == 200);
+  CHECK(Get(*server, "/health/live").status == 200);
+  HttpResponse metrics = Get(*server, "/metrics");
+  CHECK(metrics.status == 200);
+  CHECK(metrics.content_type == "text/plain; version=0.0.4; charset=utf-8");
+  CHECK(metrics.body.find("\nclaw_runtime_up 1\n") != std::string::npos);
+
+  SupervisorSnapshot backoff;
+  backoff.state = RuntimeState::kBackoff;
+  backoff.restarts = 2;
+  backoff.last_exit = 3;
+  server->Publish(backoff);
+  CHECK(Get(*server, "/health").status == 503);
+  CHECK(Get(*server, "/health/ready").status == 503);
+  CHECK(Get(*server, "/health/live").status == 200);
+  CHECK(Get(*server, "/metrics").body.find("\nclaw_runtime_restarts_total 2\n") != std::string::npos);
+
+  SupervisorSnapshot fatal;
+  fatal.state = RuntimeState::kFatal;
+  fatal.given_up = true;
+  server->Publish(fatal);
+  CHECK(Get(*server, "/health/live").status == 503);
+  CHECK(Get(*server, "/metrics").status == 200);
+
+  CHECK(Get(*server, "/nope").status == 404);
+  CHECK(Get(*server, "/health/").status == 404);
+  CHECK(Get(*server, "/health?verbose=1").status == 503);  // the query is ignored
+  server->Stop();
+  server->Stop();  // idempotent
+  CHECK_FALSE(server->Running());
+}
+
+TEST_CASE("HealthServer: HEAD, 405 and 404 on the wire") {
+  auto server = HealthServer::Start(Config());
+  REQUIRE(server->Running());
+  server->Publish(Running());
+
+  UniqueFd a = Connect(server->port());
+  std::string head = Exchange(a.get(), "HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(head.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK(head.find("Content-Length: ") != std::string::npos);
+  CHECK(head.find("Content-Type: application/health+json\r\n") != std::string::npos);
+  CHECK(head.substr(head.size() - 4) == "\r\n\r\n");  // no body
+
+  for (const char* method : {"POST", "PUT", "DELETE", "OPTIONS", "PATCH"}) {
+    CAPTURE(method);
+    UniqueFd fd = Connect(server->port());
+    std::string reply = Exchange(fd.get(), std::string(method) + " /health HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
+    CHECK(reply.rfind("HTTP/1.1 405 Method Not Allowed\r\n", 0) == 0);
+    CHECK(reply.find("Allow: GET, HEAD\r\n") != std::string::npos);
+  }
+  UniqueFd b = Connect(server->port());
+  CHECK(Exchange(b.get(), "POST /elsewhere HTTP/1.1\r\nHost: x\r\n\r\n").rfind("HTTP/1.1 404 ", 0) == 0);
+  UniqueFd c = Connect(server->port());
+  CHECK(Exchange(c.get(), "garbage\r\n\r\n").rfind("HTTP/1.1 400 ", 0) == 0);
+  CHECK(PeerClosed(c.get()));
+}
+
+TEST_CASE("HealthServer: keep-alive, pipelining and closing") {
+  auto server = HealthServer::Start(Config());
+  REQUIRE(server->Running());
+  server->Publish(Running());
+
+  UniqueFd fd = Connect(server->port());
+  std::string one = "GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n";
+  CHECK(Count(Exchange(fd.get(), one, milliseconds(200)), "HTTP/1.1 200 OK") == 1);
+  CHECK(Count(Exchange(fd.get(), one, milliseconds(200)), "HTTP/1.1 200 OK") == 1);
+  // Three at once, the last asking to close.
+  std::string three = one + one + "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  std::string replies = Exchange(fd.get(), three);
+  CHECK(Count(replies, "HTTP/1.1 200 OK") == 3);
+  CHECK(PeerClosed(fd.get()));
+
+  // A request whose sender already shut down its side is still answered.
+  UniqueFd half = Connect(server->port());
+  send(half.get(), one.data(), one.size(), MSG_NOSIGNAL);
+  shutdown(half.get(), SHUT_WR);
+  CHECK(Exchange(half.get(), "").rfind("HTTP/1.1 200 OK", 0) == 0);
+}
+
+TEST_CASE("HealthServer: an oversized request header is refused") {
+  auto server = HealthServer::Start(Config());
+  REQUIRE(server->Running());
+  UniqueFd fd = Connect(server->port());
+  std::string big = "GET /health HTTP/1.1\r\nX-Pad: " + std::string(20000, 'a') + "\r\n\r\n";
+  send(fd.get(), big.data(), big.size(), MSG_NOSIGNAL);
+  std::string reply = Exchange(fd.get(), "");
+  CHECK(reply.rfind("HTTP/1.1 431 ", 0) == 0);
+  // And the server still answers others.
+  CHECK(Get(*server, "/health/live").status == 200);
+}
+
+TEST_CASE("HealthServer: a taken port leaves the server absent, not broken") {
+  auto first = HealthServer::Start(Config());
+  REQUIRE(first->Running());
+  HealthServerConfig config = Config();
+  config.listen.port = first->port();
+  auto second = HealthServer::Start(config);
+  CHECK_FALSE(second->Running());
+  CHECK(second->port() == 0);
+  second->Publish(Running());  // harmless
+  second->Stop();
+  CHECK(Get(*first, "/health/live").status == 200);
+}
+
+TEST_CASE("HealthServer: off and IPv6") {
+  Options options;
+  options.health_listen.reset();
+  auto off = HealthServer::Start(options, "x", "");
+  REQUIRE(off != nullptr);
+  CHECK_FALSE(off->Running());
+
+  HealthServerConfig config = Config();
+  config.listen = HostPort{"::1", 0, true};
+  auto v6 = HealthServer::Start(config);
+  if (!v6->Running()) {
+    MESSAGE("no IPv6 loopback here; skipped");
+    return;
+  }
+  HttpGetLimits limits;
+  auto r = HttpGet(HostPort{"::1", v6->port(), true}, "/health/live", limits);
+  REQUIRE(r);
+  CHECK(r.value().status == 200);
+}
+
+TEST_CASE("HealthServer: upstream check, start grace and the cache") {
+  std::atomic<int> checks{0};
+  std::atomic<bool> pass{false};
+  HealthServerConfig config = Config();
+  config.start_grace = std::chrono::seconds(60);
+  config.check = [&] {
+    ++checks;
+    return UpstreamResult{pass.load(), "http://127.0.0.1:1/readyz", 0.5, pass ? "" : "connection refused"};
+  };
+  auto server = HealthServer::Start(config);
+  REQUIRE(server->Running());
+  server->Publish(Running());
+
+  HttpResponse r = Get(*server, "/health");
+  CHECK(r.status == 503);
+  CHECK(r.body.find("\"status\":\"warn\"") != std::string::npos);
+  CHECK(r.body.find("\"output\":\"connection refused\"") != std::string::npos);
+  for (int i = 0; i < 20; ++i) Get(*server, "/health");
+  CHECK(checks == 1);  // cached
+  CHECK(Get(*server, "/metrics").body.find("\nclaw_upstream_up 0\n") != std::string::npos);
+
+  pass = true;
+  std::this_thread::sleep_for(kMaxUpstreamAge + milliseconds(50));
+  r = Get(*server, "/health");
+  CHECK(r.status == 200);
+  CHECK(checks == 2);
+
+  // Past the grace, a failing upstream is a fail.
+  pass = false;
+  SupervisorSnapshot old = Running();
+  old.started_at = Clock::now() - std::chrono::seconds(61);
+  server->Publish(old);
+  std::this_thread::sleep_for(kMaxUpstreamAge + milliseconds(50));
+  r = Get(*server, "/health");
+  CHECK(r.status == 503);
+  CHECK(r.body.find("\"status\":\"fail\"") != std::string::npos);
+}
+
+TEST_CASE("HealthServer: idle connections and a slow client do not starve /health") {
+  auto server = HealthServer::Start(Config());
+  REQUIRE(server->Running());
+  server->Publish(Running());
+  std::vector<UniqueFd> idle;
+  for (int i = 0; i < 200; ++i) idle.push_back(Connect(server->port()));
+  // Half of them also start a request and never finish it.
+  for (int i = 0; i < 100; ++i) send(idle[i].get(), "GET /hea", 8, MSG_NOSIGNAL);
+
+  std::atomic<bool> done{false};
+  std::thread slowloris([&] {
+    UniqueFd fd = Connect(server->port());
+    const std::string request = "GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: 1234567890\r\n\r\n";
+    for (size_t i = 0; i < request.size() && !done; ++i) {
+      send(fd.get(), &request[i], 1, MSG_NOSIGNAL);
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+  });
+  for (int i = 0; i < 10; ++i) {
+    auto start = Clock::now();
+    CHECK(Get(*server, "/health").status == 200);
+    CHECK(Clock::now() - start < milliseconds(100));
+  }
+  done = true;
+  slowloris.join();
+}
+
+}  // namespace claw

@@ -1,0 +1,56 @@
+// The runtime's own health endpoint, as `--health-upstream` names it:
+// http://host:port/path passes on any 2xx, tcp://host:port passes when a
+// connection opens. Both have a 1 s connect timeout; HTTP also a 1 s read
+// timeout. Results are cached so a flood of /health requests turns into at
+// most one check per kMaxUpstreamAge.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "entrypoint/net_address.h"
+#include "health/health_state.h"
+
+namespace claw {
+
+// How long a finished check is reused. The contract allows 2 s; 1 s keeps
+// answers fresh and still caps the load on the runtime at one check a second.
+inline constexpr std::chrono::milliseconds kMaxUpstreamAge{1000};
+
+// What /health shows as the check's target: the URL without its query
+// string or fragment, which may carry a token.
+std::string DisplayTarget(const UpstreamUrl& url);
+
+// Runs one check now; blocks at most about 2 s.
+UpstreamResult CheckUpstream(const UpstreamUrl& url);
+
+// A cache in front of a check function (CheckUpstream in production, a fake
+// in tests). Thread-safe.
+class UpstreamChecker {
+ public:
+  using CheckFunction = std::function<UpstreamResult()>;
+
+  UpstreamChecker(CheckFunction check, std::chrono::milliseconds max_age);
+
+  // Returns a result finished less than max_age ago. When there is none, the
+  // first caller runs the check and every concurrent caller waits for that
+  // same check instead of starting its own.
+  UpstreamResult Get();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  const CheckFunction check_;
+  const std::chrono::milliseconds max_age_;
+  std::mutex mutex_;
+  std::condition_variable done_;
+  std::optional<UpstreamResult> cached_;
+  Clock::time_point finished_at_;
+  bool in_flight_ = false;
+};
+
+}  // namespace claw
