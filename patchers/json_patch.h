@@ -1,0 +1,28 @@
+// JSON documents: JSON5 in (through Json5ToJson), strict JSON out, 2-space
+// indented, keys in document order, one trailing newline.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "entrypoint/result.h"
+#include "patchers/document.h"
+#include "patchers/patch_spec.h"
+
+namespace claw {
+
+// Parses JSON5 text; errors are "origin:line:column: what".
+Result<DocNode> ParseJsonDocument(std::string_view text, const std::string& origin);
+
+// Parses one strict JSON value (a variable's literal). Errors carry no text
+// of the input.
+Result<DocNode> ParseJsonLiteral(std::string_view text);
+
+// Writes strict JSON. Dates and times (which JSON lacks) become strings.
+std::string WriteJsonDocument(const DocNode& root);
+
+// Parse, patch, write.
+Result<std::string> PatchJson(std::string_view text, const std::vector<PatchOp>& ops, const std::string& origin);
+
+}  // namespace claw

@@ -1,0 +1,26 @@
+// TOML documents through toml++: read into a DocNode and written back as TOML
+// with types kept (integers stay integers, dates and times stay dates and
+// times). toml++ keeps a table's keys sorted, so the output is sorted by key;
+// comments and integer bases (0x..) are not kept.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "entrypoint/result.h"
+#include "patchers/document.h"
+#include "patchers/patch_spec.h"
+
+namespace claw {
+
+// Errors are "origin:line:column: what".
+Result<DocNode> ParseTomlDocument(std::string_view text, const std::string& origin);
+
+// Fails for what TOML cannot hold: null, or a root that is not a table.
+Result<std::string> WriteTomlDocument(const DocNode& root);
+
+// Parse, patch, write.
+Result<std::string> PatchToml(std::string_view text, const std::vector<PatchOp>& ops, const std::string& origin);
+
+}  // namespace claw
