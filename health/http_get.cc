@@ -151,7 +151,7 @@ Result<HttpResponse> HttpGet(const HostPort& address, std::string_view path, con
   Duration read_timeout = limits.read_timeout;
   if (end_of_all < deadline) {
     deadline = end_of_all;
-    read_timeout = std::chrono::duration_cast<Duration>(end_of_all - connected);
+    read_timeout = *limits.total;  // the limit the caller chose, not what was left of it
   }
   const std::string timeout_message = "no response within " + FormatDuration(read_timeout);
 

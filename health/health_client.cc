@@ -1,0 +1,89 @@
+#include "health/health_client.h"
+
+#include <rapidjson/document.h>
+
+#include <cstdio>
+
+#include "health/http_get.h"
+
+namespace claw {
+namespace {
+
+constexpr size_t kMaxBody = 64 * 1024;
+
+// The string member `name` of `object`, or "" when absent or not a string.
+std::string StringMember(const rapidjson::Value& object, const char* name) {
+  if (!object.IsObject()) return "";
+  auto it = object.FindMember(name);
+  if (it == object.MemberEnd() || !it->value.IsString()) return "";
+  return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+int PrintLine(const std::string& line, int code) {
+  std::printf("%s\n", line.c_str());
+  std::fflush(stdout);
+  return code;
+}
+
+}  // namespace
+
+HostPort ClientAddress(const HostPort& listen) {
+  HostPort out = listen;
+  if (IsWildcard(listen)) out.host = listen.ipv6 ? "::1" : "127.0.0.1";
+  return out;
+}
+
+std::string DescribeHealthReply(int status, std::string_view body) {
+  const std::string verdict = status == 200 ? "healthy: " : "unhealthy: ";
+  rapidjson::Document doc;
+  doc.Parse(body.data(), body.size());
+  const std::string state = doc.HasParseError() ? "" : StringMember(doc, "state");
+  if (state.empty()) return verdict + "HTTP " + std::to_string(status);
+
+  std::string line = verdict + state;
+  auto checks = doc.FindMember("checks");
+  if (checks != doc.MemberEnd() && checks->value.IsObject()) {
+    auto upstream = checks->value.FindMember("upstream");
+    if (upstream != checks->value.MemberEnd()) {
+      line += ", upstream " + StringMember(upstream->value, "status");
+      std::string output = StringMember(upstream->value, "output");
+      if (!output.empty()) line += " (" + output + ")";
+    }
+  }
+  if (StringMember(doc, "status") == "warn") line += ", within the start grace";
+  if (status != 200 && status != 503) line += " (HTTP " + std::to_string(status) + ")";
+  return line;
+}
+
+int RunHealthCommand(const Options& options) {
+  HostPort address;
+  std::string path = "/health";
+  if (options.health_url) {
+    auto url = ParseUpstreamUrl(*options.health_url);
+    if (!url || url.value().scheme != UpstreamUrl::Scheme::kHttp) {
+      return PrintLine("unhealthy: --url is not an http:// URL", 1);
+    }
+    address = url.value().address;
+    path = url.value().path.substr(0, url.value().path.find('#'));
+  } else if (!options.health_listen) {
+    return PrintLine("unhealthy: the health server is off (--health-listen / CLAW_HEALTH_LISTEN is off)", 1);
+  } else {
+    auto listen = ParseHostPort(*options.health_listen);
+    if (!listen) return PrintLine("unhealthy: " + listen.error().message, 1);
+    address = ClientAddress(listen.value());
+  }
+
+  HttpGetLimits limits;
+  limits.connect_timeout = options.health_timeout;
+  limits.read_timeout = options.health_timeout;
+  limits.total = options.health_timeout;
+  limits.max_body = kMaxBody;
+  auto reply = HttpGet(address, path, limits);
+  if (!reply) {
+    return PrintLine("unhealthy: no answer from " + address.ToString() + " (" + reply.error().message + ")", 1);
+  }
+  const int status = reply.value().status;
+  return PrintLine(DescribeHealthReply(status, reply.value().body), status == 200 ? 0 : 1);
+}
+
+}  // namespace claw
