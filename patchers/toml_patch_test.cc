@@ -1,0 +1,129 @@
+#include "patchers/toml_patch.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+namespace claw {
+namespace {
+
+PatchOp Set(std::vector<std::string> path, std::string value, std::string variable = "VAR") {
+  return PatchOp{PatchOp::Kind::kSet, std::move(path), std::move(value), std::move(variable), false};
+}
+PatchOp Unset(std::vector<std::string> path) { return PatchOp{PatchOp::Kind::kUnset, std::move(path), "", "U", false}; }
+
+const char* kZeroClaw = R"(schema_version = 3
+default_temperature = 0.7
+
+[gateway]
+port = 42617
+host = "127.0.0.1"
+require_pairing = true
+
+[providers.models.openrouter.default]
+model = "anthropic/claude-sonnet-4"
+max_tokens = 4096
+
+[agents.default]
+provider = "openrouter"
+tools = ["shell", "file"]
+
+[observability]
+started = 2026-01-15T09:30:00Z
+day = 2026-01-15
+at = 09:30:00
+
+[[channels]]
+kind = "cli"
+)";
+
+TEST_CASE("PatchToml keeps types: integers stay integers, dates stay dates") {
+  auto out = PatchToml(kZeroClaw,
+                       {Set({"gateway", "port"}, "8080"), Set({"gateway", "require_pairing"}, "no"),
+                        Set({"default_temperature"}, "1"), Set({"observability", "started"}, "2027-02-01T00:00:00Z"),
+                        Set({"providers", "models", "openrouter", "default", "model"}, "openai/gpt-5"),
+                        Set({"agents", "default", "tools", "2"}, "web"), Set({"channels", "1", "kind"}, "telegram"),
+                        Set({"gateway", "new_int"}, "7"), Set({"gateway", "new_str"}, "x y"), Unset({"schema_version"})},
+                       "z.toml");
+  REQUIRE_MESSAGE(out, (out ? "" : out.error().message));
+  CHECK(out.value() == R"(default_temperature = 1.0
+
+[agents.default]
+provider = "openrouter"
+tools = [ "shell", "file", "web" ]
+
+[gateway]
+host = "127.0.0.1"
+new_int = 7
+new_str = "x y"
+port = 8080
+require_pairing = false
+
+[observability]
+at = 09:30:00
+day = 2026-01-15
+started = 2027-02-01T00:00:00Z
+
+[providers.models.openrouter.default]
+max_tokens = 4096
+model = "openai/gpt-5"
+
+[[channels]]
+kind = "cli"
+
+[[channels]]
+kind = "telegram"
+)");
+}
+
+TEST_CASE("PatchToml round trip is stable") {
+  auto once = PatchToml(kZeroClaw, {}, "z.toml");
+  REQUIRE(once);
+  auto twice = PatchToml(once.value(), {}, "z.toml");
+  REQUIRE(twice);
+  CHECK(once.value() == twice.value());
+}
+
+TEST_CASE("PatchToml errors") {
+  struct Case {
+    const char* in;
+    std::vector<PatchOp> ops;
+    const char* want;
+  };
+  const std::vector<Case> cases = {
+      {"a = 1\nb = = 2\n", {}, "z.toml:2:5: "},
+      {"[gateway]\nport = 1\n", {Set({"gateway", "port"}, "SECRET-x", "CLAW_CONFIG__gateway__port")},
+       "CLAW_CONFIG__gateway__port: expected an integer (64-bit) (the type of 'gateway.port')"},
+      {"d = 2026-01-15\n", {Set({"d"}, "SECRET-x", "V")}, "V: expected a date in TOML syntax (the type of 'd')"},
+      {"", {Set({"a"}, "null", "V")}, "V: this format has no null"},
+      {"", {Set({"a"}, "{\"b\": [null]}", "V")}, "V: this format has no null"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.in);
+    auto out = PatchToml(c.in, c.ops, "z.toml");
+    REQUIRE_FALSE(out);
+    CHECK_MESSAGE(out.error().message.find(c.want) == 0, out.error().message);
+    CHECK(out.error().message.find("SECRET") == std::string::npos);
+  }
+}
+
+TEST_CASE("PatchToml writes strings TOML can read back") {
+  auto out = PatchToml("", {Set({"s"}, "quote ' and \" and \\ and\nnewline \xC3\xA9")}, "z.toml");
+  REQUIRE(out);
+  auto back = ParseTomlDocument(out.value(), "back.toml");
+  REQUIRE(back);
+  CHECK(back.value().Find("s")->text == "quote ' and \" and \\ and\nnewline \xC3\xA9");
+}
+
+TEST_CASE("ParseTomlDocument limits nesting") {
+  std::string header = "[a";
+  for (int i = 0; i < 300; ++i) header += ".a";
+  header += "]\nx = 1\n";
+  auto doc = ParseTomlDocument(header, "deep.toml");
+  REQUIRE_FALSE(doc);
+  CHECK(doc.error().message.find("nesting deeper than 256 levels") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace claw
