@@ -184,9 +184,13 @@ Result<Credentials> ResolveCredentials(const Options& options, const std::string
       if (geteuid() == 0) {
         // Root that cannot switch users must not run the runtime as root
         // when it was asked not to.
-        return Error{"user spec '" + *options.user +
-                     "': claw-init runs as root without CAP_SETUID, CAP_SETGID and CAP_SETPCAP, so it "
-                     "cannot switch to the runtime user"};
+        std::string missing;
+        for (auto [cap, name] : {std::pair{CAP_SETUID, "CAP_SETUID"}, std::pair{CAP_SETGID, "CAP_SETGID"},
+                                 std::pair{CAP_SETPCAP, "CAP_SETPCAP"}}) {
+          if (!HasCap(own, cap)) missing += std::string(missing.empty() ? "" : ", ") + name;
+        }
+        return Error{"user spec '" + *options.user + "': claw-init runs as root without " + missing +
+                     ", so it cannot switch to the runtime user"};
       }
       // Already non-root (Docker --user): nothing to drop, and nothing could
       // be dropped. The outer user choice stands.

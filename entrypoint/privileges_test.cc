@@ -311,6 +311,7 @@ struct ChildReport {
   int no_new_privs;
   int setuid0_result;  // 0 = root regained (bad), else errno
   int bind80_result;   // 0 = bound, else errno
+  bool own_netns;      // false: bind80_result means nothing
 };
 
 // Forks, drops in the child (in a fresh network namespace, so port 80 is
@@ -323,7 +324,7 @@ ChildReport RunDropInChild(const Credentials& creds) {
   if (pid == 0) {
     close(fds[0]);
     ChildReport r{};
-    if (unshare(CLONE_NEWNET) != 0) _exit(3);
+    r.own_netns = unshare(CLONE_NEWNET) == 0;
     const char* step = nullptr;
     r.err = DropInChild(creds, &step);
     if (step != nullptr) std::strncpy(r.step, step, sizeof r.step - 1);
@@ -362,6 +363,7 @@ ChildReport RunDropInChild(const Credentials& creds) {
   REQUIRE(WIFEXITED(status));
   REQUIRE(WEXITSTATUS(status) == 0);
   REQUIRE(n == static_cast<ssize_t>(sizeof r));
+  if (!r.own_netns) MESSAGE("no network namespace: the bind checks are skipped");
   return r;
 }
 
@@ -409,7 +411,7 @@ TEST_CASE("DropInChild, for real in a forked child") {
     CHECK(r.ambient == 0);
     CHECK(r.no_new_privs == 1);
     CHECK(r.setuid0_result == EPERM);
-    CHECK(r.bind80_result == EACCES);
+    if (r.own_netns) CHECK(r.bind80_result == EACCES);
   }
 
   SUBCASE("to a uid not in passwd, with NET_BIND_SERVICE kept") {
@@ -429,7 +431,7 @@ TEST_CASE("DropInChild, for real in a forked child") {
     CHECK(r.bounding == bind_cap);
     CHECK(r.ambient == bind_cap);
     CHECK(r.no_new_privs == 1);
-    CHECK(r.bind80_result == 0);
+    if (r.own_netns) CHECK(r.bind80_result == 0);
     CHECK(r.setuid0_result == EPERM);
   }
 
@@ -458,7 +460,7 @@ TEST_CASE("DropInChild, for real in a forked child") {
     CHECK(r.ngroups == 1);
     CHECK(r.bounding == OwnBounding());
     CHECK(r.no_new_privs == 0);
-    CHECK(r.bind80_result == 0);
+    if (r.own_netns) CHECK(r.bind80_result == 0);
   }
 
   SUBCASE("no --user, no --caps: nothing changes") {

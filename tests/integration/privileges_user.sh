@@ -89,4 +89,26 @@ set +e; as_pid1 --user nobody --caps SETUID -- true 2>"$WORK/err"; rc=$?; set -e
 check_eq "--user nobody --caps SETUID: refused" 78 "$rc"
 check_true "--caps SETUID refusal says why" grep -q "regain root" "$WORK/err"
 
+# claw-init itself not root (docker run --user): nothing is dropped and the
+# runtime keeps claw-init's uid; a spec naming another user is only a warning.
+if command -v setpriv >/dev/null && setpriv --reuid 65534 --regid 65534 --clear-groups test -x "$CLAW_INIT"; then
+  as_nobody() { setpriv --reuid 65534 --regid 65534 --clear-groups "$CLAW_INIT" "$@"; }
+  set +e; got="$(as_nobody --user 1234 -- id -u 2>"$WORK/err")"; rc=$?; set -e
+  check_eq "claw-init as nobody, --user 1234: runtime stays nobody, exit 0" "65534 0" "$got $rc"
+  check_true "claw-init as nobody, --user 1234: warned" grep -q "not applied" "$WORK/err"
+  set +e; got="$(as_nobody --user nobody --caps NET_BIND_SERVICE -- id -u 2>"$WORK/err")"; rc=$?; set -e
+  check_eq "claw-init as nobody, --user nobody --caps: runs, exit 0" "65534 0" "$got $rc"
+  check_true "claw-init as nobody: --caps warned as not applied" grep -q -- "--caps not applied" "$WORK/err"
+  set +e; got="$(as_nobody -- id -u 2>"$WORK/err")"; rc=$?; set -e
+  check_eq "claw-init as nobody, no --user: unchanged" "65534 0" "$got $rc"
+fi
+# Root without CAP_SETPCAP cannot drop: it refuses instead of running the
+# runtime as root.
+if command -v capsh >/dev/null; then
+  set +e; capsh --drop=cap_setpcap -- -c "\"$CLAW_INIT\" --user nobody -- touch $WORK/started-as-root" 2>"$WORK/err"; rc=$?; set -e
+  check_eq "root without CAP_SETPCAP, --user nobody: configuration error" 78 "$rc"
+  check_true "root without CAP_SETPCAP: the missing capability is named" grep -q "without CAP_SETPCAP" "$WORK/err"
+  check_true "root without CAP_SETPCAP: the runtime never ran" test ! -e "$WORK/started-as-root"
+fi
+
 finish
