@@ -225,8 +225,9 @@ void ApplyCredentialsToEnvironment(const Credentials& creds, std::vector<std::st
   if (!creds.drop) return;
   const std::pair<const char*, const std::string*> vars[] = {
       {"HOME=", &creds.home}, {"USER=", &creds.name}, {"LOGNAME=", &creds.name}};
-  for (const auto& [prefix, value] : vars) {
-    std::string entry = std::string(prefix) + *value;
+  for (const auto& var : vars) {
+    const char* prefix = var.first;
+    std::string entry = std::string(prefix) + *var.second;
     auto same_name = [prefix](const std::string& e) { return e.rfind(prefix, 0) == 0; };
     auto it = std::find_if(envp.begin(), envp.end(), same_name);
     if (it == envp.end()) {
