@@ -18,15 +18,19 @@ check_eq "pid1: stdout passes unchanged" "$(sha256sum < "$WORK/blob")" "$(sha256
 # The runtime gets exactly the descriptors claw-init was given (its own
 # signalfd and pipes are close-on-exec) and the signal mask it was started
 # with (claw-init blocks everything for itself and restores it).
-list_fds='ls /proc/$$/fd | sort -n | tr "\n" " "'
-plain_fds=$(/bin/sh -c "$list_fds")
-fds=$("$CLAW_INIT" -- /bin/sh -c "$list_fds" 2>/dev/null)
+# (ls reads its own table: /proc/self is ls, exec'd directly, no shell.)
+plain_fds=$(ls /proc/self/fd | sort -n | tr "\n" " ")
+fds=$("$CLAW_INIT" -- ls /proc/self/fd 2>/dev/null | sort -n | tr "\n" " ")
 check_eq "runtime inherits the same descriptors as without claw-init" "$plain_fds" "$fds"
-plain_mask=$(/bin/sh -c 'grep SigBlk /proc/$$/status' | awk '{print $2}')
-mask=$("$CLAW_INIT" -- /bin/sh -c 'grep SigBlk /proc/$$/status' 2>/dev/null | awk '{print $2}')
+# (grep reads its own mask: /proc/self is grep, not a shell that may be
+# blocking signals while it waits.)
+plain_mask=$(grep SigBlk /proc/self/status | awk '{print $2}')
+mask=$("$CLAW_INIT" -- grep SigBlk /proc/self/status 2>/dev/null | awk '{print $2}')
 check_eq "runtime's signal mask is the one claw-init was started with" "$plain_mask" "$mask"
-mask=$(/bin/sh -c "trap '' INT; exec python3 -c \"import signal,os; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execvp('$CLAW_INIT', ['$CLAW_INIT','--','/bin/sh','-c','grep SigBlk /proc/\\\$\\\$/status'])\"" 2>/dev/null | awk '{print $2}')
+mask=$(python3 -c "import signal,os; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv('$CLAW_INIT', ['$CLAW_INIT','--','grep','SigBlk','/proc/self/status'])" 2>/dev/null | awk '{print $2}')
 check_eq "started with an empty mask, the runtime's mask is empty" "0000000000000000" "$mask"
+mask=$(python3 -c "import signal,os; signal.pthread_sigmask(signal.SIG_SETMASK, [signal.SIGUSR1]); os.execv('$CLAW_INIT', ['$CLAW_INIT','--','grep','SigBlk','/proc/self/status'])" 2>/dev/null | awk '{print $2}')
+check_eq "started with USR1 blocked, the runtime has USR1 blocked" "0000000000000200" "$mask"
 
 # Own process group / session (not claw-init's).
 read -r pgid sid < <("$CLAW_INIT" -- /bin/sh -c 'ps -o pgid=,sid= -p $$' 2>/dev/null)

@@ -11,7 +11,10 @@ FAILURES=0
 PASSES=0
 export CLAW_HEALTH_LISTEN="${CLAW_HEALTH_LISTEN:-off}"  # tests opt in to the health server
 
-cleanup_work() { rm -rf "$WORK"; }
+MAIN_PID=$$
+# Only the test's own shell cleans up: a forked subshell killed before it
+# execs (a test signalling a job early) runs EXIT traps too.
+cleanup_work() { [[ $BASHPID == "$MAIN_PID" ]] && rm -rf "$WORK"; return 0; }
 trap cleanup_work EXIT
 
 skip() {
@@ -79,3 +82,14 @@ wait_for_exit() {
 }
 
 now_ms() { date +%s%3N; }
+
+# wait_for_exec PID: waits until PID runs claw-init (the fork has exec'd).
+wait_for_exec() {
+  local want i
+  want="$(readlink -f "$CLAW_INIT")"
+  for i in $(seq 1 200); do
+    [[ "$(readlink "/proc/$1/exe" 2>/dev/null)" == "$want" ]] && return 0
+    sleep 0.005
+  done
+  return 1
+}
