@@ -9,8 +9,8 @@
 #                            node-linux-<arch> package + the machine's npm
 # Everything is cached: a second run only checks (`podman image exists`).
 #
-# Prints `CONTAINERS_CONF=<path>` on stdout, for `eval "$(...)"`; the rest of
-# its output goes to stderr. Run as root.
+# Prints `CONTAINERS_CONF=<path>` (and CONTAINERS_STORAGE_CONF where needed)
+# on stdout, for `eval "export $(...)"`; the rest goes to stderr. Run as root.
 #
 # Environment:
 #   CLAW_CONTAINERS_DIR  where containers.conf is kept (default ~/.cache/claw-init/containers)
@@ -58,6 +58,26 @@ events_logger = "file"
 EOF
 mv "$conf.tmp" "$conf"
 export CONTAINERS_CONF="$conf"
+# Inside a container whose root is itself overlayfs (CI jobs that run in a
+# privileged Debian container), the kernel refuses overlay on overlay: use
+# fuse-overlayfs as the mount program there.
+storage_env=""
+graph_parent=/var/lib/containers
+[[ -d "$graph_parent" ]] || graph_parent=/var/lib
+if [[ "$(stat -f -c %T "$graph_parent" 2>/dev/null)" == overlayfs ]]; then
+  storage="$state_dir/storage.conf"
+  cat > "$storage" <<'EOF2'
+# Written by scripts/container-setup.sh: the graph root is on overlayfs.
+[storage]
+driver = "overlay"
+runroot = "/run/containers/storage"
+graphroot = "/var/lib/containers/storage"
+[storage.options.overlay]
+mount_program = "/usr/bin/fuse-overlayfs"
+EOF2
+  export CONTAINERS_STORAGE_CONF="$storage"
+  storage_env=" CONTAINERS_STORAGE_CONF=$storage"
+fi
 podman info >/dev/null 2>&1 || die "podman does not run (podman info failed)"
 
 # 3. debian:bookworm-slim from debootstrap.
@@ -132,4 +152,4 @@ fi
 podman tag "$node_image" docker.io/library/node:24-bookworm-slim
 
 say "ok: $debian_image, $node_image"
-echo "CONTAINERS_CONF=$conf"
+echo "CONTAINERS_CONF=$conf$storage_env"

@@ -19,7 +19,7 @@ packages=(
   # fuzzing and sanitizers
   clang libclang-rt-14-dev
   # tests
-  busybox-static util-linux procps psmisc curl python3 strace
+  busybox-static util-linux procps psmisc curl python3 python3-yaml strace
   # peers and benchmarks
   tini dumb-init catatonit hyperfine wrk valgrind gnuplot-nox
 )

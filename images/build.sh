@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Builds one runner image from the repository root with Podman (or Docker),
+# then tags it with the runtime's version as `version-probe` reports it:
+#   images/build.sh [--standin] RUNTIME      RUNTIME: openclaw, zeroclaw, nullclaw, builder
+# Prints the versioned image reference on stdout (e.g.
+# localhost/claw-init/openclaw:v2026.9.6); progress goes to stderr.
+#
+# --standin   zeroclaw/nullclaw: use the stand-in runtime binary instead of
+#             compiling upstream (which needs crates.io / ziglang.org)
+#
+# Environment:
+#   CLAW_ENGINE        podman (default when present) or docker
+#   CLAW_IMAGE_REPO    repository prefix (default localhost/claw-init)
+#   CLAW_IMAGE_SRC     build context (default: this repository)
+#   CLAW_BUILD_PULL    podman's --pull policy (default never: the bases are
+#                      made locally by scripts/container-setup.sh)
+#   CLAW_BUILD_QUIET=1 only print the build's output when it fails
+#   extra `--build-arg K=V` may follow RUNTIME
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+usage() { echo "usage: images/build.sh [--standin] openclaw|zeroclaw|nullclaw|builder [--build-arg K=V ...]" >&2; exit 2; }
+
+standin=0
+[[ "${1:-}" == "--standin" ]] && { standin=1; shift; }
+runtime="${1:-}"
+[[ -n "$runtime" ]] || usage
+shift
+[[ -f "$here/$runtime/Dockerfile" ]] || usage
+
+src="${CLAW_IMAGE_SRC:-$(dirname "$here")}"
+repo="${CLAW_IMAGE_REPO:-localhost/claw-init}"
+engine="${CLAW_ENGINE:-$(command -v podman >/dev/null && echo podman || echo docker)}"
+
+args=(build --network host -f "$here/$runtime/Dockerfile" -t "$repo/$runtime:build")
+if [[ "$engine" == podman ]]; then
+  args+=(--format docker --pull="${CLAW_BUILD_PULL:-never}" --ignorefile "$here/context.dockerignore")
+fi
+if ((standin)); then
+  case "$runtime" in
+    zeroclaw) args+=(--build-arg ZEROCLAW_BINARY=standin) ;;
+    nullclaw) args+=(--build-arg NULLCLAW_BINARY=standin) ;;
+    *) echo "build.sh: --standin is for zeroclaw and nullclaw" >&2; exit 2 ;;
+  esac
+fi
+if git -C "$src" rev-parse HEAD >/dev/null 2>&1; then
+  args+=(--build-arg "VCS_REF=$(git -C "$src" rev-parse HEAD)")
+  remote="$(git -C "$src" remote get-url origin 2>/dev/null || true)"
+  [[ -n "$remote" ]] && args+=(--build-arg "VCS_SOURCE=$remote")
+fi
+# npm behind a TLS-intercepting proxy (this project's machines): hand the
+# machine's CA bundle to the build, read-only, only when the host uses one.
+if [[ "$runtime" == openclaw && -n "${NODE_EXTRA_CA_CERTS:-}" && -f "$NODE_EXTRA_CA_CERTS" ]]; then
+  args+=(--volume "$NODE_EXTRA_CA_CERTS:/etc/ssl/certs/claw-build-ca.crt:ro"
+         --build-arg NODE_EXTRA_CA_CERTS=/etc/ssl/certs/claw-build-ca.crt)
+fi
+args+=("$@" "$src")
+
+start=$SECONDS
+echo "build.sh: $engine ${args[*]}" >&2
+if [[ "${CLAW_BUILD_QUIET:-0}" == 1 ]]; then
+  log="$(mktemp)"
+  if ! "$engine" "${args[@]}" >"$log" 2>&1; then
+    tail -n 60 "$log" >&2
+    rm -f "$log"
+    echo "build.sh: building $runtime failed" >&2
+    exit 1
+  fi
+  rm -f "$log"
+else
+  "$engine" "${args[@]}" >&2
+fi
+echo "build.sh: built $repo/$runtime:build in $((SECONDS - start)) s" >&2
+
+if [[ "$runtime" == builder ]]; then
+  echo "$repo/$runtime:build"
+  exit 0
+fi
+# The tag is what the image says its runtime is: never `latest`.
+version="$("$engine" run --rm --network none "$repo/$runtime:build" version-probe)"
+[[ -n "$version" ]] || { echo "build.sh: version-probe printed nothing" >&2; exit 1; }
+"$engine" tag "$repo/$runtime:build" "$repo/$runtime:v$version"
+echo "$repo/$runtime:v$version"

@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# compose/docker-compose.yml driven by Debian's docker-compose 1.29 against
+# Podman's Docker API socket (a test override switches to host networking and
+# moves the ports off the defaults):
+#  - openclaw: the real gateway starts healthy with the token from the
+#    Compose secret, the HEALTHCHECK is the image's, `down` is fast and clean;
+#  - zeroclaw (stand-in): compose/upgrade.sh --dry-run changes nothing, an
+#    upgrade to a good tag succeeds, an upgrade to a broken tag rolls back to
+#    the recorded tag and, with --restore-snapshot, restores the volume.
+source "$(dirname "$0")/lib/container.bash"
+
+command -v python3 >/dev/null || die "python3 is needed"
+container_setup
+command -v docker-compose >/dev/null || die "docker-compose missing after container-setup"
+
+OC_IMAGE="$(build_image openclaw)" || die "building images/openclaw failed"
+ZC_IMAGE="$(build_image --standin zeroclaw)" || die "building images/zeroclaw failed"
+
+# --- Podman's Docker API -----------------------------------------------------------
+sock="$WORK/podman.sock"
+podman system service --time=0 "unix://$sock" >"$WORK/service.log" 2>&1 &
+service_pid=$!
+CLEANUP_CMDS+=("kill $service_pid")
+for _ in $(seq 1 50); do [[ -S "$sock" ]] && break; sleep 0.1; done
+[[ -S "$sock" ]] || die "podman system service did not create its socket"
+export DOCKER_HOST="unix://$sock"
+docker version >/dev/null 2>&1 || die "the docker CLI cannot talk to Podman's socket"
+
+# --- a deployment directory, as a user would make it ------------------------------------
+proj="$WORK/proj"
+mkdir -p "$proj/secrets"
+chmod 0700 "$proj/secrets"
+sed -e "s|^CLAW_REGISTRY=.*|CLAW_REGISTRY=localhost/claw-init|" \
+    -e "s|^ZEROCLAW_TAG=.*|ZEROCLAW_TAG=${ZC_IMAGE##*:}|" \
+    "$CLAW_SRC/compose/.env.example" > "$proj/.env"
+check_eq ".env.example pins the OpenClaw tag the image reports" "OPENCLAW_TAG=${OC_IMAGE##*:}" \
+  "$(grep '^OPENCLAW_TAG=' "$proj/.env")"
+TOKEN="tok-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
+printf '%s\n' "$TOKEN" > "$proj/secrets/openclaw_gateway_token"
+printf 'zc-key-%s\n' "$$" > "$proj/secrets/zeroclaw_api_key"
+printf 'nc-key-%s\n' "$$" > "$proj/secrets/nullclaw_api_key"
+cat > "$WORK/override.yml" <<'EOF'
+# Test override: host networking (no bridge networks here), ports off the defaults.
+services:
+  openclaw:
+    network_mode: host
+    environment:
+      - OPENCLAW_GATEWAY_PORT=28791
+      - CLAW_HEALTH_LISTEN=127.0.0.1:28711
+      - CLAW_HEALTH_UPSTREAM=http://127.0.0.1:28791/readyz
+  zeroclaw:
+    network_mode: host
+    environment:
+      - CLAW_CONFIG__gateway__port=42637
+      - CLAW_CONFIG__gateway__host=127.0.0.1
+      - CLAW_HEALTH_LISTEN=127.0.0.1:28712
+      - CLAW_HEALTH_UPSTREAM=http://127.0.0.1:42637/health
+EOF
+# Host networking and published ports do not mix: the test drops `ports`
+# from the real file (everything else is used as written).
+python3 - "$CLAW_SRC/compose/docker-compose.yml" "$WORK/compose.yml" <<'EOF'
+import sys, yaml
+doc = yaml.safe_load(open(sys.argv[1]))
+for svc in doc["services"].values():
+    svc.pop("ports", None)
+yaml.safe_dump(doc, open(sys.argv[2], "w"), sort_keys=False)
+EOF
+export COMPOSE_FILE="$WORK/compose.yml:$WORK/override.yml"
+export COMPOSE_PROJECT_NAME="clawtest$$"
+dc() { docker-compose --project-directory "$proj" --env-file "$proj/.env" "$@"; }
+CLEANUP_CMDS+=("docker-compose --project-directory '$proj' --env-file '$proj/.env' --profile openclaw --profile zeroclaw down -v -t 1")
+
+# Compose checks the file as users get it (ports included).
+check_true "docker-compose config accepts compose/docker-compose.yml" \
+  docker-compose -f "$CLAW_SRC/compose/docker-compose.yml" --project-directory "$proj" --env-file "$proj/.env" --profile openclaw config -q
+ports="$(docker-compose -f "$CLAW_SRC/compose/docker-compose.yml" --project-directory "$proj" --env-file "$proj/.env" \
+  --profile openclaw --profile zeroclaw --profile nullclaw config | python3 -c '
+import sys, yaml
+doc = yaml.safe_load(sys.stdin)
+for name, s in doc["services"].items():
+    for p in s.get("ports", []):
+        print(p if isinstance(p, str) else p.get("host_ip", "") + ":" + str(p.get("published")))')"
+check_true "every published port is bound to 127.0.0.1" test -z "$(grep -v '^127\.0\.0\.1:' <<<"$ports")"
+check_true "no image reference uses latest" bash -c "! grep -n ':latest' '$CLAW_SRC/compose/docker-compose.yml' '$CLAW_SRC/compose/.env.example'"
+
+# --- openclaw through Compose ---------------------------------------------------------
+start=$(now_ms)
+dc --profile openclaw up -d >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log" >&2; die "docker-compose up openclaw failed"; }
+oc_id="$(dc --profile openclaw ps -q openclaw)"
+[[ -n "$oc_id" ]] || die "no openclaw container after up"
+oc_name="$(docker inspect -f '{{.Name}}' "$oc_id")"; oc_name="${oc_name#/}"
+if wait_healthy "$oc_name" 180 >/dev/null; then
+  record compose_openclaw_healthy_ms $(($(now_ms) - start))
+  pass "openclaw healthy through Compose"
+else
+  docker logs "$oc_id" 2>&1 | tail -n 30 >&2
+  fail "openclaw never healthy through Compose"
+fi
+health="$(curl -s -m 5 http://127.0.0.1:28711/health)"
+check_eq "/health version through Compose" "2026.9.6" "$(json_get "$health" version)"
+check_eq "restart policy" "unless-stopped" "$(docker inspect -f '{{.HostConfig.RestartPolicy.Name}}' "$oc_id")"
+check_true "Compose healthcheck runs claw-init health" \
+  grep -q 'claw-init health' <<<"$(docker inspect -f '{{.Config.Healthcheck.Test}}' "$oc_id")"
+check_true "state and workspace are named volumes" \
+  test "$(docker inspect -f '{{range .Mounts}}{{if eq .Type "volume"}}{{.Destination}} {{end}}{{end}}' "$oc_id" | wc -w)" -ge 2
+if podman exec --user openclaw -e HOME=/tmp/probe-home "$oc_name" openclaw gateway call health \
+     --url ws://127.0.0.1:28791 --token "$TOKEN" --json --timeout 20000 >"$WORK/call.out" 2>&1; then
+  pass "the gateway accepts the token from the Compose secret"
+else
+  tail -n 5 "$WORK/call.out" >&2
+  fail "the gateway refused the token from the Compose secret"
+fi
+if docker logs "$oc_id" 2>&1 | grep -qF "$TOKEN"; then fail "token in the logs"; else pass "token not in the logs"; fi
+start=$(now_ms)
+dc --profile openclaw stop -t 15 openclaw >/dev/null 2>&1
+stop_ms=$(($(now_ms) - start))
+record compose_openclaw_stop_ms "$stop_ms"
+check_true "docker-compose stop takes under 3 s (${stop_ms} ms)" test "$stop_ms" -lt 3000
+check_eq "exit code after compose stop" "0" "$(docker inspect -f '{{.State.ExitCode}}' "$oc_id")"
+dc --profile openclaw down -v -t 1 >/dev/null 2>&1 || true
+
+# --- upgrade.sh with the zeroclaw stand-in ------------------------------------------------
+good_tag="v0.8.4-good$$"
+bad_tag="v0.8.4-bad$$"
+podman tag "$ZC_IMAGE" "localhost/claw-init/zeroclaw:$good_tag"
+# A broken release: its runtime cannot listen (and it writes that into the
+# config in the volume, as a real bad release might migrate a config).
+cat > "$WORK/Dockerfile.bad" <<EOF
+FROM $ZC_IMAGE
+ENV CLAW_CONFIG__default_model=broken-model
+ENV CLAW_CONFIG__gateway__host=256.0.0.1
+EOF
+podman build -q --pull=never --network none --format docker -t "localhost/claw-init/zeroclaw:$bad_tag" -f "$WORK/Dockerfile.bad" "$WORK" >/dev/null \
+  || die "building the broken tag failed"
+CLEANUP_CMDS+=("podman rmi -f localhost/claw-init/zeroclaw:$good_tag localhost/claw-init/zeroclaw:$bad_tag")
+# The override's gateway.host wins over the broken image's ENV: drop it.
+sed -i '/CLAW_CONFIG__gateway__host=127.0.0.1/d' "$WORK/override.yml"
+
+dc --profile zeroclaw up -d >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log" >&2; die "docker-compose up zeroclaw failed"; }
+zc_name() { local id; id="$(dc --profile zeroclaw ps -q zeroclaw)"; docker inspect -f '{{.Name}}' "$id" | sed 's|^/||'; }
+wait_healthy "$(zc_name)" 60 >/dev/null || die "zeroclaw never healthy through Compose"
+pass "zeroclaw healthy through Compose"
+
+export CLAW_UPGRADE_DIR="$WORK/upgrade-state"
+upgrade() { CLAW_COMPOSE=docker-compose bash "$CLAW_SRC/compose/upgrade.sh" --project-dir "$proj" "$@"; }
+before="$(md5sum < "$proj/.env")"
+upgrade --dry-run zeroclaw "$good_tag" >"$WORK/plan.txt" || fail "upgrade --dry-run failed"
+check_true "--dry-run prints the plan" grep -q 'upgrade plan for zeroclaw' "$WORK/plan.txt"
+check_eq "--dry-run changes nothing" "$before" "$(md5sum < "$proj/.env")"
+
+start=$(now_ms)
+if upgrade --timeout 60 zeroclaw "$good_tag" >"$WORK/up-good.log" 2>&1; then
+  record compose_upgrade_good_ms $(($(now_ms) - start))
+  pass "upgrade to a good tag succeeds"
+else
+  cat "$WORK/up-good.log" >&2
+  fail "upgrade to a good tag failed"
+fi
+check_eq ".env has the new tag" "ZEROCLAW_TAG=$good_tag" "$(grep '^ZEROCLAW_TAG=' "$proj/.env")"
+check_eq "the recorded previous tag" "${ZC_IMAGE##*:}" "$(cat "$CLAW_UPGRADE_DIR/zeroclaw.last")"
+check_true "a snapshot tarball was written" compgen -G "$CLAW_UPGRADE_DIR/zeroclaw-*.tar.gz"
+
+start=$(now_ms)
+if upgrade --timeout 20 --restore-snapshot zeroclaw "$bad_tag" >"$WORK/up-bad.log" 2>&1; then
+  fail "upgrade to a broken tag reported success"
+else
+  record compose_upgrade_rollback_ms $(($(now_ms) - start))
+  pass "upgrade to a broken tag fails"
+fi
+check_eq "rolled back to the recorded tag" "ZEROCLAW_TAG=$good_tag" "$(grep '^ZEROCLAW_TAG=' "$proj/.env")"
+check_true "healthy again after the rollback" wait_healthy "$(zc_name)" 60
+cfg="$(podman exec "$(zc_name)" cat /zeroclaw-data/.zeroclaw/config.toml)"
+if grep -q 'broken-model' <<<"$cfg"; then
+  fail "the snapshot was not restored (the broken release's config change is still there)"
+else
+  pass "the snapshot restored the volume"
+fi
+grep -q 'rolled back' "$WORK/up-bad.log" || { cat "$WORK/up-bad.log" >&2; fail "upgrade.sh did not say it rolled back"; }
+
+dc --profile zeroclaw down -v -t 5 >/dev/null 2>&1 || true
+finish
