@@ -21,6 +21,10 @@
 #include "entrypoint/signals.h"
 #include "entrypoint/spawn.h"
 #include "entrypoint/supervisor.h"
+#include "entrypoint/version_probe.h"
+#include "health/health_client.h"
+#include "health/health_server.h"
+#include "patchers/config_patch.h"
 
 extern char** environ;
 
@@ -55,7 +59,19 @@ int RunSupervised(const Options& options, const Environment& env) {
   if (!creds) return Fail(creds.error().Prefixed("user"));
   if (auto st = PrepareRuntimeDirs(creds.value(), options); !st) return Fail(st.error());
 
-  // 3. What runs.
+  // 3. The runtime's config, patched from the environment (written as the
+  //    runtime user's file), before anything starts.
+  std::optional<uid_t> owner_uid;
+  std::optional<gid_t> owner_gid;
+  if (creds.value().drop) {
+    owner_uid = creds.value().uid;
+    owner_gid = creds.value().gid;
+  }
+  if (auto st = PrepareConfig(options, env, owner_uid, owner_gid); !st) {
+    return Fail(Error{st.error().message, ExitCode::kConfig});
+  }
+
+  // 4. What runs.
   SpawnPlan plan;
   auto path = ResolveCommand(options.command.front(), env);
   if (!path) return Fail(path.error());
@@ -67,9 +83,14 @@ int RunSupervised(const Options& options, const Environment& env) {
   plan.child_mask = signals.value().original_mask;
   plan.interactive = isatty(STDIN_FILENO) == 1;
 
-  // 4. The loop.
-  Supervisor supervisor(options, std::move(plan), signals.value().fd.get(), nullptr);
-  return supervisor.Run();
+  // 5. The health server (its threads inherit the blocked mask), then the
+  //    loop, which publishes every change to it.
+  auto health = HealthServer::Start(options, RuntimeName(options), StampedVersion(options.version_stamp));
+  Supervisor supervisor(options, std::move(plan), signals.value().fd.get(),
+                        [&health](const SupervisorSnapshot& snapshot) { health->Publish(snapshot); });
+  int status = supervisor.Run();
+  health->Stop();
+  return status;
 }
 
 int Main(int argc, char** argv) {
@@ -88,9 +109,16 @@ int Main(int argc, char** argv) {
       return 0;
     case Mode::kRun:
       return RunSupervised(options, env);
-    default:
-      LogError("this subcommand is not available yet");
-      return ToInt(ExitCode::kFailure);
+    case Mode::kHealth:
+      return RunHealthCommand(options);
+    case Mode::kVersionProbe:
+      return RunVersionProbe(options, env);
+    case Mode::kVersionStamp:
+      return RunVersionStamp(options, env);
+    case Mode::kConfigRender:
+      return RunConfigRender(options, env);
+    case Mode::kConfigCheck:
+      return RunConfigCheck(options, env);
   }
 }
 
