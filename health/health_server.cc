@@ -33,8 +33,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Workers only ever see complete requests, so a few are plenty; more than
-// one lets /health/live answer while /health waits for an upstream check.
+// Workers only answer requests that wait for an upstream check (and run
+// background refreshes of it); the poller answers everything else.
 constexpr size_t kWorkers = 4;
 // Beyond this many open connections the oldest idle one is dropped to make
 // room; well under the usual 1024 descriptor limit.
@@ -49,6 +49,7 @@ constexpr std::chrono::seconds kIdleTimeout(5);
 constexpr std::chrono::seconds kRequestTimeout(5);
 constexpr size_t kMaxRequestsPerConnection = 100;
 constexpr std::chrono::seconds kWriteTimeout(1);
+constexpr int kSendBuffer = 8 * 1024;  // the kernel doubles it
 constexpr std::chrono::milliseconds kSweepInterval(250);
 
 // Addresses of these tell the poller's own descriptors apart from connections.
@@ -60,6 +61,9 @@ char kWakeTag;
 // request was one after which the byte stream cannot be trusted (a body we
 // did not read, a parse error), so the connection is closed after the reply.
 thread_local bool tl_close_after = false;
+// The upstream result the poller chose for the request it is answering;
+// null on workers, which may wait for a fresh check.
+thread_local const UpstreamResult* tl_upstream = nullptr;
 
 enum class Route { kHealth, kLive, kReady, kMetrics, kNone };
 
@@ -186,12 +190,14 @@ struct HealthServer::Impl {
   // and the poller neither watches nor touches it.
   struct Conn {
     UniqueFd fd;
-    std::string in;  // received, not yet parsed
+    std::string in;   // received, not yet parsed
+    std::string out;  // reply bytes not yet sent
     Clock::time_point deadline;
     bool request_started = false;  // `in` holds part of a request
     bool busy = false;
+    bool writing = false;      // waiting for the socket to take `out`
     bool peer_closed = false;  // EOF seen: answer what is buffered, then close
-    bool close_after = false;  // set by the worker
+    bool close_after = false;  // close once `out` is sent
     bool dead = false;         // closed; freed at the end of the poller pass
     size_t served = 0;
   };
@@ -286,6 +292,11 @@ struct HealthServer::Impl {
   }
 
   // ---- poller thread -------------------------------------------------------
+  //
+  // Requests are answered right here when that cannot block, which is
+  // nearly always: every route but the upstream-dependent ones, and those too
+  // while the cached check is recent enough. Only a request that must wait
+  // for a fresh upstream check goes to a worker.
 
   void PollLoop() {
     epoll_event events[64];
@@ -313,7 +324,7 @@ struct HealthServer::Impl {
           }
           TakeReturned();
         } else {
-          OnReadable(static_cast<Conn*>(tag));
+          OnEvent(static_cast<Conn*>(tag));
         }
       }
       Clock::time_point now = Clock::now();
@@ -348,6 +359,10 @@ struct HealthServer::Impl {
         ::close(fd);
         continue;
       }
+      // A fixed, small send buffer: replies are under 1 KiB, and a client
+      // that does not read them ties up 16 KiB of kernel memory, not MiBs.
+      int sndbuf = kSendBuffer;
+      setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
       auto conn = std::make_unique<Conn>();
       conn->fd.Reset(fd);
       conn->deadline = Clock::now() + kIdleTimeout;
@@ -357,8 +372,16 @@ struct HealthServer::Impl {
     }
   }
 
-  void OnReadable(Conn* conn) {
+  void OnEvent(Conn* conn) {
     if (conn->dead || conn->busy) return;
+    if (conn->writing) {
+      if (Flush(conn)) {
+        conn->writing = false;
+        if (!Watch(conn->fd.get(), conn, EPOLL_CTL_MOD)) return Close(conn);
+        Advance(conn);
+      }
+      return;
+    }
     char buf[4096];
     for (;;) {
       size_t room = kMaxRequestBytes + 1 - std::min(conn->in.size(), kMaxRequestBytes + 1);
@@ -378,19 +401,87 @@ struct HealthServer::Impl {
         conn->peer_closed = true;
         break;
       }
-      Close(conn);
-      return;
+      return Close(conn);
     }
-    if (HeaderComplete(*conn)) {
-      Dispatch(conn);
-    } else if (conn->peer_closed) {
-      Close(conn);
-    } else if (conn->in.size() > kMaxRequestBytes) {
+    Advance(conn);
+  }
+
+  // Answers every complete request buffered on `conn` that can be answered
+  // without waiting, then sets the connection's next deadline.
+  void Advance(Conn* conn) {
+    while (HeaderComplete(*conn)) {
+      std::optional<UpstreamResult> upstream;
+      if (NeedsUpstream(conn->in)) {
+        upstream = checker->Peek(kMaxUpstreamAge);
+        if (!upstream) {
+          upstream = checker->Peek(kUpstreamStaleLimit);
+          if (!upstream) return Dispatch(conn);
+          RequestRefresh();
+        }
+      }
+      tl_upstream = upstream ? &*upstream : nullptr;
+      ServeOne(conn);
+      tl_upstream = nullptr;
+      if (!Flush(conn)) {
+        if (!conn->dead) {
+          conn->writing = true;
+          conn->deadline = Clock::now() + kWriteTimeout;
+          if (!Watch(conn->fd.get(), conn, EPOLL_CTL_MOD, EPOLLOUT)) Close(conn);
+        }
+        return;
+      }
+    }
+    if (conn->peer_closed) return Close(conn);
+    if (conn->in.size() > kMaxRequestBytes) {
       static const char kTooLarge[] =
           "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
       (void)!send(conn->fd.get(), kTooLarge, sizeof kTooLarge - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-      Close(conn);
+      return Close(conn);
     }
+    const bool partial = !conn->in.empty();
+    if (partial != conn->request_started || !partial) {
+      conn->request_started = partial;
+      conn->deadline = Clock::now() + (partial ? kRequestTimeout : kIdleTimeout);
+    }
+  }
+
+  // Sends what it can of conn->out without blocking. True when all is sent
+  // and the connection stays open; false when it must wait for EPOLLOUT or
+  // has been closed (conn->dead).
+  bool Flush(Conn* conn) {
+    size_t sent = 0;
+    while (sent < conn->out.size()) {
+      ssize_t n = send(conn->fd.get(), conn->out.data() + sent, conn->out.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        sent += static_cast<size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        conn->out.erase(0, sent);
+        return false;
+      }
+      Close(conn);
+      return false;
+    }
+    conn->out.clear();
+    if (conn->close_after) {
+      Close(conn);
+      return false;
+    }
+    return true;
+  }
+
+  // Whether the request at the head of `in` is answered from the upstream
+  // check. A rough look at the request line is enough: a request it
+  // misjudges is still answered, from the newest cached check.
+  bool NeedsUpstream(const std::string& in) const {
+    if (!checker) return false;
+    size_t start = in.find(' ');
+    if (start == std::string::npos) return false;
+    size_t end = in.find_first_of(" ?", start + 1);
+    Route route = RouteFor(in.substr(start + 1, end == std::string::npos ? std::string::npos : end - start - 1));
+    return route == Route::kHealth || route == Route::kReady || route == Route::kMetrics;
   }
 
   static bool HeaderComplete(const Conn& conn) { return conn.in.find("\r\n\r\n") != std::string::npos; }
@@ -405,30 +496,38 @@ struct HealthServer::Impl {
     queue_cv.notify_one();
   }
 
+  // Asks a worker to refresh the upstream cache in the background.
+  void RequestRefresh() {
+    if (refresh_queued.exchange(true)) return;
+    {
+      std::lock_guard<std::mutex> lock(queue_mutex);
+      queue.push_back(nullptr);
+    }
+    queue_cv.notify_one();
+  }
+
   void TakeReturned() {
     std::vector<Conn*> back;
     {
       std::lock_guard<std::mutex> lock(returned_mutex);
       back.swap(returned);
     }
-    const Clock::time_point now = Clock::now();
     for (Conn* conn : back) {
       conn->busy = false;
       if (conn->close_after) {
         Close(conn);
         continue;
       }
-      if (HeaderComplete(*conn)) {  // a pipelined request already arrived
-        Dispatch(conn);
+      if (!Watch(conn->fd.get(), conn, EPOLL_CTL_ADD)) {
+        Close(conn);
         continue;
       }
-      conn->request_started = !conn->in.empty();
-      conn->deadline = now + (conn->request_started ? kRequestTimeout : kIdleTimeout);
-      if (!Watch(conn->fd.get(), conn, EPOLL_CTL_ADD)) Close(conn);
+      Advance(conn);
     }
   }
 
-  // Closes connections past their deadline (idle, or trickling a request).
+  // Closes connections past their deadline (idle, trickling a request, or
+  // not reading their replies).
   void Sweep(Clock::time_point now) {
     std::vector<Conn*> expired;
     for (auto& [raw, conn] : conns) {
@@ -445,7 +544,7 @@ struct HealthServer::Impl {
   bool EvictIdle() {
     Conn* victim = nullptr;
     for (auto& [raw, conn] : conns) {
-      if (conn->busy || conn->request_started) continue;
+      if (conn->busy || conn->writing || conn->request_started) continue;
       if (victim == nullptr || conn->deadline < victim->deadline) victim = raw;
     }
     if (victim == nullptr) return false;
@@ -477,7 +576,14 @@ struct HealthServer::Impl {
         conn = queue.front();
         queue.pop_front();
       }
-      Serve(conn);
+      if (conn == nullptr) {  // a background refresh
+        checker->Get();
+        refresh_queued = false;
+        continue;
+      }
+      ServeOne(conn);  // may wait for the upstream check
+      if (!WriteAll(conn->fd.get(), conn->out, Clock::now() + kWriteTimeout)) conn->close_after = true;
+      conn->out.clear();
       {
         std::lock_guard<std::mutex> lock(returned_mutex);
         returned.push_back(conn);
@@ -487,7 +593,9 @@ struct HealthServer::Impl {
     }
   }
 
-  void Serve(Conn* conn) {
+  // Parses and answers the request at the head of conn->in; the reply is
+  // appended to conn->out. Runs on the poller or on a worker.
+  void ServeOne(Conn* conn) {
     BufferedStream stream(conn->fd.get(), conn->in);
     tl_close_after = false;
     const bool last = conn->peer_closed || conn->served + 1 >= kMaxRequestsPerConnection;
@@ -499,9 +607,9 @@ struct HealthServer::Impl {
       ok = false;
     }
     conn->in.erase(0, stream.consumed());
-    bool sent = WriteAll(conn->fd.get(), stream.output(), Clock::now() + kWriteTimeout);
+    conn->out += stream.output();
     ++conn->served;
-    conn->close_after = !ok || !sent || last || connection_closed || tl_close_after;
+    conn->close_after = !ok || last || connection_closed || tl_close_after;
   }
 
   httplib::Server::HandlerResponse Handle(const httplib::Request& req, httplib::Response& res) {
@@ -536,7 +644,17 @@ struct HealthServer::Impl {
 
   HttpReply Reply(Route route) {
     HealthInputs in;
-    if (checker && route != Route::kLive) in.upstream = checker->Get();
+    if (checker && route != Route::kLive) {
+      if (tl_upstream != nullptr) {
+        in.upstream = *tl_upstream;
+      } else if (std::this_thread::get_id() != poller.get_id()) {
+        in.upstream = checker->Get();
+      } else {
+        // The poller never waits: NeedsUpstream() misjudged this request.
+        in.upstream = checker->Peek(std::chrono::hours(24 * 365));
+        if (!in.upstream) in.upstream = UpstreamResult{false, "", 0, "not checked yet"};
+      }
+    }
     {
       std::lock_guard<std::mutex> lock(snapshot_mutex);
       in.snapshot = snapshot;
@@ -578,8 +696,9 @@ struct HealthServer::Impl {
 
   std::mutex queue_mutex;
   std::condition_variable queue_cv;
-  std::deque<Conn*> queue;
+  std::deque<Conn*> queue;  // nullptr: refresh the upstream cache
   bool stopping = false;
+  std::atomic<bool> refresh_queued{false};
 
   std::mutex returned_mutex;
   std::vector<Conn*> returned;

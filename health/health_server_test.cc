@@ -178,6 +178,31 @@ TEST_CASE("HealthServer: keep-alive, pipelining and closing") {
   CHECK(Exchange(half.get(), "").rfind("HTTP/1.1 200 OK", 0) == 0);
 }
 
+TEST_CASE("HealthServer: a client that reads its replies late still gets them all") {
+  auto server = HealthServer::Start(Config());
+  REQUIRE(server->Running());
+  server->Publish(Running());
+  UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  int small = 2048;
+  setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(server->port()));
+  REQUIRE(connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  // 100 requests (the per-connection maximum) without reading a byte: far
+  // more reply bytes than the socket buffers hold.
+  std::string many;
+  for (int i = 0; i < 100; ++i) many += "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+  REQUIRE(send(fd.get(), many.data(), many.size(), MSG_NOSIGNAL) == (ssize_t)many.size());
+  std::this_thread::sleep_for(milliseconds(300));
+  CHECK(Get(*server, "/health/live").status == 200);  // others are not held up
+  std::string replies = Exchange(fd.get(), "", milliseconds(1000));
+  CHECK(Count(replies, "HTTP/1.1 200 OK") == 100);
+  CHECK(Count(replies, "claw_info{") == 100);
+  CHECK(PeerClosed(fd.get()));  // the 100th reply closed it
+}
+
 TEST_CASE("HealthServer: an oversized request header is refused") {
   auto server = HealthServer::Start(Config());
   REQUIRE(server->Running());
@@ -244,21 +269,50 @@ TEST_CASE("HealthServer: upstream check, start grace and the cache") {
   CHECK(checks == 1);  // cached
   CHECK(Get(*server, "/metrics").body.find("\nclaw_upstream_up 0\n") != std::string::npos);
 
+  // Between 1 s and 2 s old, the cached result answers at once and a
+  // background check refreshes it.
   pass = true;
   std::this_thread::sleep_for(kMaxUpstreamAge + milliseconds(50));
-  r = Get(*server, "/health");
-  CHECK(r.status == 200);
+  CHECK(Get(*server, "/health").status == 503);
+  for (int i = 0; i < 50 && checks < 2; ++i) std::this_thread::sleep_for(milliseconds(10));
   CHECK(checks == 2);
+  CHECK(Get(*server, "/health").status == 200);
 
-  // Past the grace, a failing upstream is a fail.
+  // Older than 2 s, the request waits for a fresh check. Past the grace, a
+  // failing upstream is a fail.
   pass = false;
   SupervisorSnapshot old = Running();
   old.started_at = Clock::now() - std::chrono::seconds(61);
   server->Publish(old);
-  std::this_thread::sleep_for(kMaxUpstreamAge + milliseconds(50));
+  std::this_thread::sleep_for(kUpstreamStaleLimit + milliseconds(50));
   r = Get(*server, "/health");
   CHECK(r.status == 503);
   CHECK(r.body.find("\"status\":\"fail\"") != std::string::npos);
+  CHECK(checks == 3);
+}
+
+TEST_CASE("HealthServer: /health/live answers while /health waits for a slow upstream") {
+  HealthServerConfig config = Config();
+  config.check = [] {
+    std::this_thread::sleep_for(milliseconds(800));
+    return UpstreamResult{true, "t", 800, ""};
+  };
+  auto server = HealthServer::Start(config);
+  REQUIRE(server->Running());
+  server->Publish(Running());
+  std::vector<std::thread> waiting;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 8; ++i) {
+    waiting.emplace_back([&] {
+      if (Get(*server, "/health").status == 200) ++ok;
+    });
+  }
+  std::this_thread::sleep_for(milliseconds(100));
+  auto start = Clock::now();
+  CHECK(Get(*server, "/health/live").status == 200);
+  CHECK(Clock::now() - start < milliseconds(200));
+  for (auto& t : waiting) t.join();
+  CHECK(ok == 8);
 }
 
 TEST_CASE("HealthServer: idle connections and a slow client do not starve /health") {

@@ -68,4 +68,10 @@ UpstreamResult UpstreamChecker::Get() {
   return result;
 }
 
+std::optional<UpstreamResult> UpstreamChecker::Peek(std::chrono::milliseconds max_age) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (cached_ && Clock::now() - finished_at_ < max_age) return cached_;
+  return std::nullopt;
+}
+
 }  // namespace claw
