@@ -24,6 +24,11 @@ trap cleanup EXIT
 
 fail() {
   echo "FAIL: $*" >&2
+  if [ -s "$WORK/body" ]; then
+    echo "--- last response body ---" >&2
+    head -c 2000 "$WORK/body" >&2
+    echo >&2
+  fi
   if [ -f "$WORK/claw.log" ]; then
     echo "--- claw-init log (last 30 lines) ---" >&2
     tail -n 30 "$WORK/claw.log" >&2
@@ -122,4 +127,29 @@ state_of() {
   python3 -c 'import json,sys
 try: print(json.loads(sys.argv[1])["state"])
 except Exception: print("none")' "$body"
+}
+
+# wait_state PORT STATE [SECONDS]: until /health reports that state.
+wait_state() {
+  local port=$1 want=$2 limit=${3:-5} i got=""
+  for i in $(seq $((limit * 20))); do
+    got=$(state_of "$port")
+    [ "$got" = "$want" ] && return 0
+    sleep 0.05
+  done
+  fail "state stayed '$got', want '$want'"
+}
+
+# wait_listening PORT: until something accepts connections on 127.0.0.1:PORT.
+wait_listening() {
+  python3 - "$1" <<'PY' || fail "nothing listens on port $1"
+import socket, sys, time
+for _ in range(100):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.05)
+sys.exit(1)
+PY
 }

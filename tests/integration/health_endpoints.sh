@@ -9,10 +9,11 @@ start_upstream ok --log "$WORK/upstream.log"
 PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
 SECRET="sekrit-$RANDOM-value-$$"
-export OPENCLAW_GATEWAY_TOKEN="$SECRET" ANTHROPIC_API_KEY="$SECRET-2" CLAW_CONFIG_UNSET__nothing__here=1
+export OPENCLAW_GATEWAY_TOKEN="$SECRET" ANTHROPIC_API_KEY="$SECRET-2"
 start_claw --health-listen "127.0.0.1:$PORT" \
   --health-upstream "http://127.0.0.1:$UP_PORT/readyz?token=$SECRET" -- sleep 1000
 wait_health "$PORT"
+wait_state "$PORT" running
 
 # /health: 200, health+json, the contract's fields with their types.
 expect_eq "GET /health" "$(http GET "$BASE/health")" 200

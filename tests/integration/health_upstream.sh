@@ -14,6 +14,7 @@ run_with_upstream() {
   BASE="http://127.0.0.1:$PORT"
   start_claw --health-listen "127.0.0.1:$PORT" --health-upstream "$url" "$@" -- sleep 1000
   wait_health "$PORT"
+  wait_state "$PORT" running
 }
 
 # HTTP 500: fail, 503, and the reason.

@@ -1,0 +1,136 @@
+#!/bin/bash
+# The supervisor's states as /health, /health/live and /metrics show them,
+# sampled while a real claw-init runs: running -> backoff -> running ->
+# fatal (gave up), stopping (after TERM), exited (clean-up after a normal
+# exit). "starting" lasts microseconds; the unit tests cover it.
+source "${CLAW_SRC:?}/tests/helpers/health_lib.bash"
+skip_unless_wired
+
+# sample PORT OUT: polls /health, /health/live and /metrics every 50 ms until
+# the server goes away (at most 30 s); one JSON line per distinct sample.
+sample() {
+  python3 - "$1" >"$2" <<'PY'
+import http.client, json, sys, time
+port = int(sys.argv[1])
+def get(path):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    c.request("GET", path)
+    r = c.getresponse()
+    return r.status, r.read().decode()
+last, end, gone = None, time.time() + 30, 0
+while time.time() < end:
+    try:
+        code, body = get("/health")
+        live, _ = get("/health/live")
+        _, metrics = get("/metrics")
+        gone = 0
+    except OSError:
+        gone += 1
+        if gone >= 10:
+            break
+        time.sleep(0.05)
+        continue
+    j = json.loads(body)
+    up = [l.split()[1] for l in metrics.splitlines() if l.startswith("claw_runtime_up ")][0]
+    s = {"state": j["state"], "code": code, "live": live, "pid": j["pid"], "restarts": j["restarts"],
+         "last_exit": j["last_exit"], "status": j["status"], "up": up}
+    if s != last:
+        print(json.dumps(s), flush=True)
+        last = s
+    time.sleep(0.05)
+PY
+}
+
+# check SAMPLES PYTHON-ASSERTIONS: runs assertions over `samples` (a list of
+# dicts) and `states` (the distinct states in order, repeats collapsed).
+check() {
+  python3 - "$1" "$2" <<'PY' || fail "state samples: $(cat "$1")"
+import json, sys
+samples = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+states = []
+for s in samples:
+    if not states or states[-1] != s["state"]:
+        states.append(s["state"])
+exec(sys.argv[2])
+PY
+}
+
+# 1. Fails twice, with a TERM-ignoring leftover each time: running, backoff,
+#    running again, then fatal while the leftover gets its grace period.
+cat >"$WORK/flaky.sh" <<'EOF'
+#!/bin/sh
+(trap '' TERM; exec sleep 30) &
+sleep 1.5
+exit 3
+EOF
+PORT=$(free_port)
+start_claw --health-listen "127.0.0.1:$PORT" --restart on-failure --backoff-initial 2s --max-restarts 1 \
+  --stop-grace 3s -- sh "$WORK/flaky.sh"
+wait_health "$PORT"
+sample "$PORT" "$WORK/samples1"
+CLAW_STATUS=0
+wait "$CLAW_PID" || CLAW_STATUS=$?
+CLAW_PID=""
+expect_eq "exit status after giving up" "$CLAW_STATUS" 3
+check "$WORK/samples1" '
+seq = [s for s in states if s != "starting"]
+assert seq[:4] == ["running", "backoff", "running", "fatal"], states
+run1 = next(s for s in samples if s["state"] == "running")
+back = next(s for s in samples if s["state"] == "backoff")
+run2 = [s for s in samples if s["state"] == "running" and s["restarts"] == 1][0]
+fatal = next(s for s in samples if s["state"] == "fatal")
+assert run1["code"] == 200 and run1["live"] == 200 and isinstance(run1["pid"], int) and run1["up"] == "1", run1
+assert run1["last_exit"] is None and run1["restarts"] == 0, run1
+assert back["code"] == 503 and back["live"] == 200 and back["pid"] is None and back["up"] == "0", back
+assert back["last_exit"] == 3 and back["restarts"] == 1 and back["status"] == "fail", back
+assert run2["code"] == 200 and run2["pid"] != run1["pid"] and run2["last_exit"] == 3, run2
+assert fatal["code"] == 503 and fatal["live"] == 503 and fatal["pid"] is None and fatal["up"] == "0", fatal
+'
+ok "running -> backoff -> running -> fatal: $(python3 -c 'import json,sys; print(" ".join(json.loads(l)["state"] for l in open(sys.argv[1])))' "$WORK/samples1")"
+
+# 2. A runtime that ignores TERM: stopping for the grace period, then gone.
+cat >"$WORK/stubborn.sh" <<'EOF'
+#!/bin/sh
+trap '' TERM
+sleep 30 &
+wait
+EOF
+PORT=$(free_port)
+start_claw --health-listen "127.0.0.1:$PORT" --stop-grace 2s -- sh "$WORK/stubborn.sh"
+wait_health "$PORT"
+wait_state "$PORT" running
+sample "$PORT" "$WORK/samples2" &
+SAMPLER=$!
+sleep 0.3
+kill -TERM "$CLAW_PID"
+wait "$SAMPLER"
+stop_claw
+check "$WORK/samples2" '
+assert states[:2] == ["running", "stopping"], states
+stopping = next(s for s in samples if s["state"] == "stopping")
+assert stopping["code"] == 503 and stopping["live"] == 200 and isinstance(stopping["pid"], int), stopping
+'
+ok "running -> stopping"
+
+# 3. A clean exit that leaves a TERM-ignoring process: exited during clean-up.
+cat >"$WORK/leaves.sh" <<'EOF'
+#!/bin/sh
+(trap '' TERM; exec sleep 30) &
+sleep 1
+exit 0
+EOF
+PORT=$(free_port)
+start_claw --health-listen "127.0.0.1:$PORT" --stop-grace 2s -- sh "$WORK/leaves.sh"
+wait_health "$PORT"
+sample "$PORT" "$WORK/samples3"
+CLAW_STATUS=0
+wait "$CLAW_PID" || CLAW_STATUS=$?
+CLAW_PID=""
+expect_eq "exit status" "$CLAW_STATUS" 0
+check "$WORK/samples3" '
+seq = [s for s in states if s != "starting"]
+assert seq[:2] == ["running", "exited"], states
+exited = next(s for s in samples if s["state"] == "exited")
+assert exited["code"] == 503 and exited["live"] == 200 and exited["last_exit"] == 0 and exited["pid"] is None, exited
+'
+ok "running -> exited"
