@@ -159,6 +159,15 @@ Result<std::optional<VersionStamp>> ReadVersionStamp(const std::string& path) {
   return std::optional<VersionStamp>(std::move(stamp).value());
 }
 
+std::string StampedVersion(const std::string& path) {
+  auto stamp = ReadVersionStamp(path);
+  if (!stamp) {
+    LogWarn("version stamp ignored: " + stamp.error().message);
+    return "";
+  }
+  return stamp.value() ? stamp.value()->version : "";
+}
+
 Status WriteVersionStamp(const std::string& path, const VersionStamp& stamp) {
   std::filesystem::path target(path);
   std::filesystem::path dir = target.parent_path();
@@ -330,16 +339,13 @@ Result<VersionStamp> ProbeVersion(const Options& options, const Environment& env
     return Error{"version command " + shown + " exited with status " + std::to_string(r.exit_code),
                  ExitCode::kFailure};
   }
-  // Version lines go to stdout; some tools print them on stderr.
-  std::optional<VersionMatch> match;
-  for (const std::string* stream : {&r.out, &r.err}) {
-    auto found = ExtractVersion(*stream, pattern);
-    if (!found) return found.error();
-    if (found.value()) {
-      match = found.value();
-      break;
-    }
-  }
+  // Only stdout: stderr carries warnings that quote other versions (Node's
+  // deprecation notices), and a wrong stamp is worse than a loud failure. A
+  // tool that prints its version on stderr is wrapped in the profile:
+  // ["sh", "-c", "tool --version 2>&1"].
+  auto found = ExtractVersion(r.out, pattern);
+  if (!found) return found.error();
+  const std::optional<VersionMatch>& match = found.value();
   if (!match) {
     return Error{"no version in the output of " + shown + " (" + std::to_string(r.out.size()) + " bytes on stdout, " +
                      std::to_string(r.err.size()) + " on stderr; regex " + pattern + ")",

@@ -57,6 +57,10 @@ std::string RuntimeName(const Options& options);
 // exists but cannot be read or parsed.
 Result<std::optional<VersionStamp>> ReadVersionStamp(const std::string& path);
 
+// The stamped version for /health, or "" when there is no stamp (a
+// malformed one is logged as a warning).
+std::string StampedVersion(const std::string& path);
+
 // Writes the stamp atomically: a temporary file beside it, fsync, rename.
 Status WriteVersionStamp(const std::string& path, const VersionStamp& stamp);
 
@@ -75,7 +79,7 @@ Result<CapturedRun> RunCaptured(const std::vector<std::string>& argv, const Envi
                                 const Credentials& creds, Duration timeout);
 
 // Runs the profile's version command (as options.user when set) and
-// extracts the version. Errors carry kConfig for a missing command, a bad
+// extracts the version from its stdout (stderr is never searched). Errors carry kConfig for a missing command, a bad
 // regex or user, kFailure for a command that fails or prints no version.
 Result<VersionStamp> ProbeVersion(const Options& options, const Environment& env,
                                   Duration timeout = kVersionCommandTimeout);

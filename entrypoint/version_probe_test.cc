@@ -175,9 +175,15 @@ TEST_CASE("ProbeVersion") {
   CHECK(ok.value().raw == "OpenClaw 2026.9.6 (eb377ac)");
   CHECK_FALSE(ok.value().claw_init.empty());
 
-  auto on_stderr = ProbeVersion(WithVersionCommand({"sh", "-c", "echo 'zeroclaw 0.8.4' >&2"}), env);
-  REQUIRE(on_stderr);
-  CHECK(on_stderr.value().version == "0.8.4");
+  // Only stdout counts: stderr noise quoting a version is not the version.
+  auto on_stderr = ProbeVersion(WithVersionCommand({"sh", "-c", "echo 'node v18.0.0 deprecated' >&2; echo x"}), env);
+  REQUIRE_FALSE(on_stderr);
+  CHECK(on_stderr.error().message.find("2 bytes on stdout, 24 on stderr") != std::string::npos);
+  auto wrapped = ProbeVersion(WithVersionCommand({"sh", "-c", "echo 'zeroclaw 0.8.4' >&2", "2>&1"}), env);
+  REQUIRE_FALSE(wrapped);  // sh -c takes one script; the redirection must be inside it
+  auto inside = ProbeVersion(WithVersionCommand({"sh", "-c", "(echo 'zeroclaw 0.8.4' >&2) 2>&1"}), env);
+  REQUIRE(inside);
+  CHECK(inside.value().version == "0.8.4");
 
   auto failed = ProbeVersion(WithVersionCommand({"sh", "-c", "echo 'needs node 18.0.0'; exit 1"}), env);
   REQUIRE_FALSE(failed);
