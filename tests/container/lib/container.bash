@@ -23,7 +23,7 @@ cleanup() {
   for cmd in "${CLEANUP_CMDS[@]}"; do
     eval "$cmd" >/dev/null 2>&1 || true
   done
-  rm -rf "$WORK"
+  if [[ "${CLAW_TEST_KEEP:-0}" == 1 ]]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
