@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace claw {
@@ -28,14 +29,10 @@ struct DocNode {
   std::vector<DocNode> items;      // kArray
   std::vector<DocMember> members;  // kObject, in document order
 
-  static DocNode Scalar(Type type, std::string text) {
-    DocNode node;
-    node.type = type;
-    node.text = std::move(text);
-    return node;
-  }
-  static DocNode Object() { return Scalar(Type::kObject, ""); }
-  static DocNode Array() { return Scalar(Type::kArray, ""); }
+  // Defined below DocMember, which must be complete first.
+  static DocNode Scalar(Type type, std::string text);
+  static DocNode Object();
+  static DocNode Array();
 
   bool IsContainer() const { return type == Type::kArray || type == Type::kObject; }
 
@@ -49,6 +46,15 @@ struct DocMember {
   std::string key;
   DocNode value;
 };
+
+inline DocNode DocNode::Scalar(Type type, std::string text) {
+  DocNode node;
+  node.type = type;
+  node.text = std::move(text);
+  return node;
+}
+inline DocNode DocNode::Object() { return Scalar(Type::kObject, ""); }
+inline DocNode DocNode::Array() { return Scalar(Type::kArray, ""); }
 
 enum class ConfigFormat { kJson, kToml, kYaml };
 
