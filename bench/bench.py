@@ -691,49 +691,62 @@ def parse_wrk(text):
 
 
 def bench_health(claw, rounds, duration, port):
-    res = {"port": port, "duration_s": duration, "runs": []}
+    """wrk against /health. Shared: wrk (2 threads) and claw-init on the same
+    cores, as the issue asks. Pinned: claw-init on CPU 0, wrk (1 thread) on
+    CPU 1, which shows what the server itself can do when its load generator
+    does not take its CPU away."""
+    res = {"port": port, "duration_s": duration, "runs": [], "pinned_runs": []}
+    pin = (os.cpu_count() or 1) >= 2 and shutil.which("taskset")
     for r in range(rounds):
-        l = Launched([claw, "--health-listen", f"127.0.0.1:{port}", "--", SLEEP, "1000"], pid1=False)
-        try:
-            l.wait_for_child()
-            ok = False
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1).close()
-                    ok = True
-                    break
-                except urllib.error.HTTPError:
-                    ok = True
-                    break
-                except OSError:
-                    time.sleep(0.05)
-            if not ok:
-                res["runs"].append({"error": "no answer on /health"})
-                continue
-            rss_idle = rss_kib(l.init_pid)
-            samples, stop = [], threading.Event()
-
-            def sample():
-                while not stop.is_set():
-                    v = rss_kib(l.init_pid)
-                    if v:
-                        samples.append(v)
-                    stop.wait(0.1)
-            t = threading.Thread(target=sample)
-            t.start()
-            w = run(["wrk", "-t2", "-c50", f"-d{duration}s", "--latency", f"http://127.0.0.1:{port}/health"],
-                    timeout=duration + 60)
-            stop.set()
-            t.join()
-            one = parse_wrk(w.stdout)
-            one.update({"rss_idle_kib": rss_idle, "rss_max_kib": max(samples) if samples else None,
-                        "threads": int((proc_status(l.init_pid) or {}).get("Threads", 0))})
-            res["runs"].append(one)
-            log(f"health round {r + 1}/{rounds}: {one['rps']} req/s, p99 {one['p99_ms']} ms, "
-                f"rss max {one['rss_max_kib']} KiB, non-2xx {one['non2xx']}")
-        finally:
-            l.kill()
+        for pinned in ([False, True] if pin else [False]):
+            one = health_run(claw, duration, port, pinned)
+            (res["pinned_runs"] if pinned else res["runs"]).append(one)
+            log(f"health round {r + 1}/{rounds}{' pinned' if pinned else ''}: {one.get('rps')} req/s, "
+                f"p99 {one.get('p99_ms')} ms, rss max {one.get('rss_max_kib')} KiB, non-2xx {one.get('non2xx')}")
     return res
+
+
+def health_run(claw, duration, port, pinned):
+    server_prefix = ["taskset", "-c", "0"] if pinned else []
+    wrk_prefix = ["taskset", "-c", "1"] if pinned else []
+    threads = "-t1" if pinned else "-t2"
+    l = Launched(server_prefix + [claw, "--health-listen", f"127.0.0.1:{port}", "--", SLEEP, "1000"], pid1=False)
+    try:
+        l.wait_for_child()
+        ok = False
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1).close()
+                ok = True
+                break
+            except urllib.error.HTTPError:
+                ok = True
+                break
+            except OSError:
+                time.sleep(0.05)
+        if not ok:
+            return {"error": "no answer on /health"}
+        rss_idle = rss_kib(l.init_pid)
+        samples, stop = [], threading.Event()
+
+        def sample():
+            while not stop.is_set():
+                v = rss_kib(l.init_pid)
+                if v:
+                    samples.append(v)
+                stop.wait(0.1)
+        t = threading.Thread(target=sample)
+        t.start()
+        w = run(wrk_prefix + ["wrk", threads, "-c50", f"-d{duration}s", "--latency",
+                              f"http://127.0.0.1:{port}/health"], timeout=duration + 60)
+        stop.set()
+        t.join()
+        one = parse_wrk(w.stdout)
+        one.update({"rss_idle_kib": rss_idle, "rss_max_kib": max(samples) if samples else None,
+                    "threads": int((proc_status(l.init_pid) or {}).get("Threads", 0))})
+        return one
+    finally:
+        l.kill()
 
 
 def bench_config_start(claw, rounds, runs):
@@ -767,8 +780,8 @@ def bench_config_start(claw, rounds, runs):
 
 
 def fs_type(path):
-    r = run(["stat", "-f", "-c", "%T", os.path.dirname(path)])
-    return r.stdout.strip()
+    r = run(["findmnt", "-n", "-o", "FSTYPE", "-T", os.path.dirname(path)])
+    return r.stdout.strip() or "?"
 
 
 def bench_patch(claw, rounds, runs):
