@@ -141,6 +141,13 @@ Result<std::optional<std::string>> ReadTarget(const std::string& path) {
     if (err == ELOOP) return Error{path + ": is a symlink; refusing to follow it (remove it or point the profile at a real file)"};
     return Error{path + ": " + ErrnoText(err)};
   }
+  // A hard link is the other way to plant another file at the target (where
+  // fs.protected_hardlinks is off): a merge would copy that file's content
+  // into one the runtime user owns.
+  struct stat st {};
+  if (::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 1) {
+    return Error{path + ": has other hard links; refusing to read it"};
+  }
   auto text = ReadAll(fd.get(), kMaxConfigBytes);
   if (!text) return text.error().Prefixed(path);
   return std::optional<std::string>(std::move(text).value());

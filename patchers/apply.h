@@ -38,7 +38,8 @@ Result<std::string> ReadSecretFile(const std::string& path);
 Result<std::string> ReadFileNoFollow(const std::string& path);
 
 // Reads the config target without following any symlink on its path;
-// nullopt when it (or its directory) does not exist. Errors name the path.
+// nullopt when it (or its directory) does not exist. A target with more than
+// one hard link is refused too. Errors name the path.
 Result<std::optional<std::string>> ReadTarget(const std::string& path);
 
 // Replaces `path` with `content` as described above. The directory must

@@ -114,6 +114,10 @@ TEST_CASE("ReadTarget: missing file or directory is no target; FIFOs are refused
   CHECK_FALSE(ReadSecretFile(dir / "fifo.json"));
 
   CHECK_FALSE(ReadTarget(dir / "../x.json"));
+  fs::create_hard_link(dir / "c.json", dir.path / "linked.json");
+  auto linked = ReadTarget(dir / "linked.json");
+  REQUIRE_FALSE(linked);
+  CHECK(linked.error().message.find("has other hard links") != std::string::npos);
   auto write_missing = WriteFileAtomic(dir / "nope/c.json", "x", std::nullopt, std::nullopt);
   REQUIRE_FALSE(write_missing);
   CHECK(write_missing.error().message.find("no such directory") != std::string::npos);

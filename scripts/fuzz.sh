@@ -15,8 +15,11 @@ jobs="${CLAW_FUZZ_JOBS:-2}"
 command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (scripts/install-deps.sh)" >&2; exit 2; }
 
 # The library is instrumented too (fuzzer-no-link), or libFuzzer would see
-# no coverage in the code under test.
+# no coverage in the code under test. pointer-overflow stays recoverable so
+# that one known report can be suppressed (below); UBSAN_OPTIONS halts on
+# every other.
 flags="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+flags+=" -fsanitize-recover=pointer-overflow"
 cmake -S "$src" -B "$build" -G Ninja -DCLAW_FUZZ=ON -DCLAW_STATIC=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
@@ -28,6 +31,12 @@ if ((${#targets[@]} == 0)); then
   done
 fi
 ninja -C "$build" -j"$jobs" "${targets[@]}"
+
+# RapidJSON 1.1 (Debian 12) adds an offset to its stack's null pointer on the
+# first push (internal/stack.h; fixed upstream after 1.1). Harmless, and not
+# ours to fix.
+printf 'pointer-overflow:*rapidjson/internal/stack.h\n' >"$build/ubsan.supp"
+export UBSAN_OPTIONS="suppressions=$build/ubsan.supp:halt_on_error=1:print_stacktrace=1"
 
 failed=()
 for t in "${targets[@]}"; do
