@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <sstream>
 #include <toml++/toml.h>
 
 #include "patchers/json5.h"
@@ -55,21 +56,20 @@ std::string Quoted(const std::string& dotted) { return dotted.empty() ? "the doc
 
 Result<DocNode> ConvertTomlDate(const std::string& raw, DocNode::Type type) {
   // toml++ is the judge of TOML date syntax. The result must be a single key
-  // holding one value of the right type, so a value cannot smuggle in more.
-  bool ok = false;
+  // holding one value of the right type, so a value cannot smuggle in more;
+  // the text kept is toml++'s own spelling (no comment, no whitespace).
+  std::ostringstream text;
   try {
     toml::table parsed = toml::parse("v = " + raw);
-    if (parsed.size() == 1) {
-      const toml::node* v = parsed.get("v");
-      ok = v != nullptr && ((type == DocNode::Type::kDate && v->is_date()) ||
-                            (type == DocNode::Type::kTime && v->is_time()) ||
-                            (type == DocNode::Type::kDateTime && v->is_date_time()));
-    }
+    const toml::node* v = parsed.size() == 1 ? parsed.get("v") : nullptr;
+    if (v != nullptr && type == DocNode::Type::kDate && v->is_date()) text << v->as_date()->get();
+    if (v != nullptr && type == DocNode::Type::kTime && v->is_time()) text << v->as_time()->get();
+    if (v != nullptr && type == DocNode::Type::kDateTime && v->is_date_time()) text << v->as_date_time()->get();
   } catch (const toml::parse_error&) {
-    ok = false;
+    text.str("");
   }
-  if (!ok) return Error{std::string("expected ") + TypeName(type) + " in TOML syntax"};
-  return DocNode::Scalar(type, raw);
+  if (text.str().empty()) return Error{std::string("expected ") + TypeName(type) + " in TOML syntax"};
+  return DocNode::Scalar(type, text.str());
 }
 
 // Adds `node` under `segment` (a new key, or the index equal to the length)
