@@ -123,22 +123,30 @@ dc --profile openclaw down -v -t 1 >/dev/null 2>&1 || true
 good_tag="v0.8.4-good$$"
 bad_tag="v0.8.4-bad$$"
 podman tag "$ZC_IMAGE" "localhost/claw-init/zeroclaw:$good_tag"
-# A broken release: its runtime cannot listen (and it writes that into the
-# config in the volume, as a real bad release might migrate a config).
+# A broken release: it never passes its health check (an upstream nobody
+# serves; that setting is not kept anywhere), and it changes the config in
+# the volume, as a real release might migrate a config.
 cat > "$WORK/Dockerfile.bad" <<EOF
 FROM $ZC_IMAGE
-ENV CLAW_CONFIG__default_model=broken-model
-ENV CLAW_CONFIG__gateway__host=256.0.0.1
+ENV CLAW_CONFIG__default_model=broken-model CLAW_HEALTH_UPSTREAM=http://127.0.0.1:9/health
 EOF
 podman build -q --pull=never --network none --format docker -t "localhost/claw-init/zeroclaw:$bad_tag" -f "$WORK/Dockerfile.bad" "$WORK" >/dev/null \
   || die "building the broken tag failed"
 CLEANUP_CMDS+=("podman rmi -f localhost/claw-init/zeroclaw:$good_tag localhost/claw-init/zeroclaw:$bad_tag")
-# The override's gateway.host wins over the broken image's ENV: drop it.
-sed -i '/CLAW_CONFIG__gateway__host=127.0.0.1/d' "$WORK/override.yml"
+# From here on zeroclaw keeps its default gateway port and health upstream,
+# so that the broken image's upstream is not overridden by the test.
+python3 - "$WORK/override.yml" <<'EOF'
+import sys, yaml
+doc = yaml.safe_load(open(sys.argv[1]))
+doc["services"]["zeroclaw"]["environment"] = ["CLAW_HEALTH_LISTEN=127.0.0.1:28712"]
+yaml.safe_dump(doc, open(sys.argv[1], "w"))
+EOF
 
 dc --profile zeroclaw up -d >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log" >&2; die "docker-compose up zeroclaw failed"; }
 zc_name() { local id; id="$(dc --profile zeroclaw ps -q zeroclaw)"; docker inspect -f '{{.Name}}' "$id" | sed 's|^/||'; }
-wait_healthy "$(zc_name)" 60 >/dev/null || die "zeroclaw never healthy through Compose"
+zc_config() { podman exec "$(zc_name)" cat /zeroclaw-data/.zeroclaw/config.toml; }
+zc_healthy() { wait_healthy "$(zc_name)" 60 >/dev/null; }
+zc_healthy || die "zeroclaw never healthy through Compose"
 pass "zeroclaw healthy through Compose"
 
 export CLAW_UPGRADE_DIR="$WORK/upgrade-state"
@@ -147,6 +155,7 @@ before="$(md5sum < "$proj/.env")"
 upgrade --dry-run zeroclaw "$good_tag" >"$WORK/plan.txt" || fail "upgrade --dry-run failed"
 check_true "--dry-run prints the plan" grep -q 'upgrade plan for zeroclaw' "$WORK/plan.txt"
 check_eq "--dry-run changes nothing" "$before" "$(md5sum < "$proj/.env")"
+check_eq "--dry-run records nothing" "" "$(ls "$CLAW_UPGRADE_DIR" 2>/dev/null)"
 
 start=$(now_ms)
 if upgrade --timeout 60 zeroclaw "$good_tag" >"$WORK/up-good.log" 2>&1; then
@@ -158,24 +167,39 @@ else
 fi
 check_eq ".env has the new tag" "ZEROCLAW_TAG=$good_tag" "$(grep '^ZEROCLAW_TAG=' "$proj/.env")"
 check_eq "the recorded previous tag" "${ZC_IMAGE##*:}" "$(cat "$CLAW_UPGRADE_DIR/zeroclaw.last")"
-check_true "a snapshot tarball was written" compgen -G "$CLAW_UPGRADE_DIR/zeroclaw-*.tar.gz"
+check_true "a snapshot tarball was written" test -n "$(compgen -G "$CLAW_UPGRADE_DIR/zeroclaw-*.tar.gz")"
 
+# Broken tag, plain rollback: the tag goes back, the volume keeps what the
+# broken release wrote (which is why --restore-snapshot exists).
 start=$(now_ms)
-if upgrade --timeout 20 --restore-snapshot zeroclaw "$bad_tag" >"$WORK/up-bad.log" 2>&1; then
+if upgrade --timeout 20 zeroclaw "$bad_tag" >"$WORK/up-bad1.log" 2>&1; then
   fail "upgrade to a broken tag reported success"
 else
   record compose_upgrade_rollback_ms $(($(now_ms) - start))
   pass "upgrade to a broken tag fails"
 fi
 check_eq "rolled back to the recorded tag" "ZEROCLAW_TAG=$good_tag" "$(grep '^ZEROCLAW_TAG=' "$proj/.env")"
-check_true "healthy again after the rollback" wait_healthy "$(zc_name)" 60
-cfg="$(podman exec "$(zc_name)" cat /zeroclaw-data/.zeroclaw/config.toml)"
-if grep -q 'broken-model' <<<"$cfg"; then
-  fail "the snapshot was not restored (the broken release's config change is still there)"
+check_true "healthy again after the rollback" zc_healthy
+check_true "upgrade.sh says it rolled back" grep -q 'rolled back: zeroclaw healthy' "$WORK/up-bad1.log"
+check_true "without --restore-snapshot the broken release's config change stays" grep -q 'broken-model' <<<"$(zc_config)"
+
+# Put the config right by hand, then the same broken upgrade with
+# --restore-snapshot: the volume comes back as it was.
+podman exec --user zeroclaw "$(zc_name)" sed -i 's/broken-model/hand-fixed-model/' /zeroclaw-data/.zeroclaw/config.toml
+if upgrade --timeout 20 --restore-snapshot zeroclaw "$bad_tag" >"$WORK/up-bad2.log" 2>&1; then
+  fail "upgrade to a broken tag reported success (with --restore-snapshot)"
 else
-  pass "the snapshot restored the volume"
+  pass "upgrade to a broken tag fails (with --restore-snapshot)"
 fi
-grep -q 'rolled back' "$WORK/up-bad.log" || { cat "$WORK/up-bad.log" >&2; fail "upgrade.sh did not say it rolled back"; }
+check_eq "rolled back to the recorded tag again" "ZEROCLAW_TAG=$good_tag" "$(grep '^ZEROCLAW_TAG=' "$proj/.env")"
+check_true "volumes restored, says upgrade.sh" grep -q 'volumes restored from' "$WORK/up-bad2.log"
+check_true "healthy after the rollback with restore" zc_healthy
+cfg="$(zc_config)"
+if grep -q 'broken-model' <<<"$cfg" || ! grep -q 'hand-fixed-model' <<<"$cfg"; then
+  fail "the snapshot was not restored: $(grep default_model <<<"$cfg")"
+else
+  pass "the snapshot put the volume back as it was before the upgrade"
+fi
 
 dc --profile zeroclaw down -v -t 5 >/dev/null 2>&1 || true
 finish
