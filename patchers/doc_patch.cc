@@ -230,6 +230,7 @@ Status ApplyPatchOps(DocNode& root, const std::vector<PatchOp>& ops, const Patch
                      std::vector<std::string>* applied) {
   for (const PatchOp& op : ops) {
     const std::string dotted = JoinPath(op.path);
+    if (!IsValidUtf8(dotted)) return Error{op.variable + ": the key is not valid UTF-8"};
     if (op.kind == PatchOp::Kind::kUnset) {
       const bool removed = UnsetPath(root, op.path);
       if (applied) applied->push_back("unset " + dotted + " from " + op.variable + (removed ? "" : " (was not set)"));

@@ -159,6 +159,7 @@ TEST_CASE("ApplyPatchOps: TOML rules refuse null, errors never hold the value") 
     CHECK(out.find(secret) == std::string::npos);
   }
   CHECK(Patch("{}", {Set({"k"}, "bad\xC3", "V")}) == "ERROR: V: the value is not valid UTF-8");
+  CHECK(Patch("{}", {Set({"k\xFF"}, "1", "V")}) == "ERROR: V: the key is not valid UTF-8");
 }
 
 TEST_CASE("ApplyPatchOps reports what it did") {

@@ -1,5 +1,6 @@
 #include "patchers/json5.h"
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <vector>
@@ -88,17 +89,7 @@ class Converter {
 };
 
 Error Converter::Fail(size_t offset, const std::string& what) const {
-  size_t line = 1, column = 1;
-  for (size_t i = 0; i < offset && i < src_.size(); ++i) {
-    const char c = src_[i];
-    if (c == '\n' || (c == '\r' && (i + 1 >= src_.size() || src_[i + 1] != '\n'))) {
-      ++line;
-      column = 1;
-    } else if (c != '\r' && (static_cast<unsigned char>(c) & 0xC0) != 0x80) {
-      ++column;
-    }
-  }
-  return Error{origin_ + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + what};
+  return Error{origin_ + ":" + LineColumn(src_, offset) + ": " + what};
 }
 
 bool Converter::SkipSpaceAndComments(Error* error) {
@@ -327,6 +318,10 @@ bool Converter::ReadNumber(Error* error) {
       *error = Fail(start, "invalid hexadecimal number");
       return false;
     }
+    if (!std::isfinite(approx)) {
+      *error = Fail(start, "hexadecimal number too large");
+      return false;
+    }
     if (negative) out_ += '-';
     if (significant <= 16) {
       out_ += std::to_string(exact);
@@ -488,14 +483,30 @@ Result<std::string> Converter::Run() {
 
 }  // namespace
 
-bool IsValidUtf8(std::string_view text) {
+size_t FirstInvalidUtf8(std::string_view text) {
   for (size_t pos = 0; pos < text.size();) {
     uint32_t cp = 0;
     const size_t len = DecodeUtf8(text, pos, &cp);
-    if (len == 0) return false;
+    if (len == 0) return pos;
     pos += len;
   }
-  return true;
+  return std::string_view::npos;
+}
+
+bool IsValidUtf8(std::string_view text) { return FirstInvalidUtf8(text) == std::string_view::npos; }
+
+std::string LineColumn(std::string_view text, size_t offset) {
+  size_t line = 1, column = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n' || (c == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n'))) {
+      ++line;
+      column = 1;
+    } else if (c != '\r' && (static_cast<unsigned char>(c) & 0xC0) != 0x80) {
+      ++column;
+    }
+  }
+  return std::to_string(line) + ":" + std::to_string(column);
 }
 
 Result<std::string> Json5ToJson(std::string_view text, const std::string& origin, Json5Options options) {

@@ -26,5 +26,10 @@ Result<std::string> Json5ToJson(std::string_view text, const std::string& origin
 
 // True when `text` is well-formed UTF-8 (no overlong forms, no surrogates).
 bool IsValidUtf8(std::string_view text);
+// Offset of the first byte that is not well-formed UTF-8, or npos.
+size_t FirstInvalidUtf8(std::string_view text);
+
+// "line:column" (1-based; the column counts characters) of `offset`.
+std::string LineColumn(std::string_view text, size_t offset);
 
 }  // namespace claw

@@ -73,6 +73,8 @@ TEST_CASE("Json5ToJson errors carry line:column of the original text") {
       {"'\xC3('", "t.json:1:2: invalid UTF-8"},
       {"{\xC3\xA9: 1, \xC3\xA9\xC3\xA9 2}", "t.json:1:11: expected ':' after the key"},
       {"\r\n\r\n  ]", "t.json:3:3: expected a value"},
+      {"[0x1000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000]",
+       "t.json:1:2: hexadecimal number too large"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.in);

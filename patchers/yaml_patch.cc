@@ -5,6 +5,7 @@
 #include <initializer_list>
 
 #include "patchers/doc_patch.h"
+#include "patchers/json5.h"
 
 namespace claw {
 namespace {
@@ -240,6 +241,11 @@ DocNode::Type ResolvePlainScalar(std::string_view text) {
 }
 
 Result<DocNode> ParseYamlDocument(std::string_view text, const std::string& origin) {
+  // yaml-cpp passes invalid UTF-8 through, and its emitter would then write
+  // YAML that no reader accepts.
+  if (const size_t bad = FirstInvalidUtf8(text); bad != std::string_view::npos) {
+    return Error{origin + ":" + LineColumn(text, bad) + ": invalid UTF-8"};
+  }
   try {
     std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
     if (documents.size() > 1) return Error{origin + ": more than one YAML document"};

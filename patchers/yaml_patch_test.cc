@@ -123,6 +123,7 @@ TEST_CASE("PatchYaml errors") {
       {"a: 1\nb: [1, 2\n", {}, "m.yaml:3:1: "},
       {"a: 1\n  b: 2\n", {}, "m.yaml:2:4: "},
       {"a: 1\n---\nb: 2\n", {}, "m.yaml: more than one YAML document"},
+      {"a: 1\nb: \"x\xFFy\"\n", {}, "m.yaml:2:6: invalid UTF-8"},
       {"a: !secret x\n", {}, "m.yaml:1:4: unsupported tag !secret"},
       {"a: !!int x\n", {}, "m.yaml:1:4: the value does not match its tag"},
       {"? [a]\n: 1\n", {}, "m.yaml:1:3: only plain keys are supported"},
