@@ -36,8 +36,9 @@ using Clock = std::chrono::steady_clock;
 // Workers only answer requests that wait for an upstream check (and run
 // background refreshes of it); the poller answers everything else.
 constexpr size_t kWorkers = 4;
-// Beyond this many open connections the oldest idle one is dropped to make
-// room; well under the usual 1024 descriptor limit.
+// Beyond this many open connections the one closest to its deadline (idle or
+// trickling alike) is dropped to make room; well under the usual 1024
+// descriptor limit.
 constexpr size_t kMaxConnections = 512;
 // Request line plus headers. Health probes send a few hundred bytes.
 constexpr size_t kMaxRequestBytes = 8 * 1024;
@@ -540,11 +541,16 @@ struct HealthServer::Impl {
     }
   }
 
-  // Drops the idle connection closest to its deadline; false if none is idle.
+  // Drops the connection closest to its deadline; false if all are with a
+  // worker. Trickling clients count too: were only idle ones dropped, 512
+  // clients sending a byte a second would hold every slot and each new probe
+  // would be closed unanswered. A real probe sends its request at once and
+  // is answered in the same pass, so it is never the one closest to its
+  // deadline; whoever has held a slot longest goes.
   bool EvictIdle() {
     Conn* victim = nullptr;
     for (auto& [raw, conn] : conns) {
-      if (conn->busy || conn->writing || conn->request_started) continue;
+      if (conn->busy) continue;
       if (victim == nullptr || conn->deadline < victim->deadline) victim = raw;
     }
     if (victim == nullptr) return false;
