@@ -1,6 +1,9 @@
 #include "patchers/toml_patch.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <cstdio>
 #include <sstream>
 #include <toml++/toml.h>
 
@@ -55,102 +58,167 @@ Result<DocNode> FromToml(const toml::node& node, const std::string& origin, int 
   return Error{Position(node.source(), origin) + ": unsupported value"};
 }
 
-// The toml++ value for a scalar DocNode; containers are handled by the caller.
-// Dates are re-read by toml++ from the text they were read or checked as.
-template <typename Insert>
-Status InsertScalar(const DocNode& node, const std::string& where, Insert insert) {
+// The writer is our own: toml++ 3.3's formatter leaves keys holding ' or
+// control characters unquoted in [table] headers (found by fuzzing), and it
+// is the slower half of a patch.
+
+// A bare key when it can be one, else a basic string.
+void WriteKey(std::string& out, const std::string& key);
+
+void WriteBasicString(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    const auto uc = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\f': out += "\\f"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (uc < 0x20 || uc == 0x7F) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04X", uc);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+void WriteKey(std::string& out, const std::string& key) {
+  const bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+  if (bare) {
+    out += key;
+  } else {
+    WriteBasicString(out, key);
+  }
+}
+
+std::string Where(const std::vector<std::string>& path) { return "'" + JoinPath(path) + "'"; }
+
+// An array written as [[header]] sections rather than inline.
+bool IsTableArray(const DocNode& node) {
+  return node.type == DocNode::Type::kArray && !node.items.empty() &&
+         std::all_of(node.items.begin(), node.items.end(),
+                     [](const DocNode& item) { return item.type == DocNode::Type::kObject; });
+}
+bool IsSection(const DocNode& node) { return node.type == DocNode::Type::kObject || IsTableArray(node); }
+
+// Writes `node` as an inline value. `path` names it in errors.
+Status WriteInline(std::string& out, const DocNode& node, std::vector<std::string>& path) {
   using Type = DocNode::Type;
   switch (node.type) {
     case Type::kNull:
-      return Error{"'" + where + "' is null, which TOML cannot hold"};
+      return Error{Where(path) + " is null, which TOML cannot hold"};
     case Type::kString:
-      insert(toml::value<std::string>(node.text));
+      WriteBasicString(out, node.text);
       return Ok{};
     case Type::kBool:
-      insert(toml::value<bool>(IsTrueText(node.text)));
+      out += IsTrueText(node.text) ? "true" : "false";
       return Ok{};
     case Type::kInt: {
       int64_t v = 0;
       auto [end, ec] = std::from_chars(node.text.data(), node.text.data() + node.text.size(), v);
       if (ec != std::errc() || end != node.text.data() + node.text.size()) {
-        return Error{"'" + where + "' is an integer outside TOML's 64-bit range"};
+        return Error{Where(path) + " is an integer outside TOML's 64-bit range"};
       }
-      insert(toml::value<int64_t>(v));
+      out += std::to_string(v);
       return Ok{};
     }
     case Type::kFloat: {
       double v = 0;
       auto [end, ec] = std::from_chars(node.text.data(), node.text.data() + node.text.size(), v);
-      if (ec != std::errc() && ec != std::errc::result_out_of_range) {
-        return Error{"'" + where + "' is not a number TOML can hold"};
+      if (ec == std::errc::result_out_of_range) v = node.text[0] == '-' ? -HUGE_VAL : HUGE_VAL;
+      else if (ec != std::errc() || end != node.text.data() + node.text.size()) {
+        return Error{Where(path) + " is not a number TOML can hold"};
       }
-      insert(toml::value<double>(v));
+      out += std::isnan(v) ? "nan" : std::isinf(v) ? (v < 0 ? "-inf" : "inf") : FormatDouble(v);
       return Ok{};
     }
     case Type::kDate:
     case Type::kTime:
-    case Type::kDateTime: {
-      try {
-        toml::table parsed = toml::parse("v = " + node.text);
-        const toml::node* v = parsed.get("v");
-        if (const auto* d = v ? v->as_date() : nullptr) insert(toml::value<toml::date>(d->get()));
-        else if (const auto* t = v ? v->as_time() : nullptr) insert(toml::value<toml::time>(t->get()));
-        else if (const auto* dt = v ? v->as_date_time() : nullptr) insert(toml::value<toml::date_time>(dt->get()));
-        else return Error{"'" + where + "' is not a TOML date or time"};
-      } catch (const toml::parse_error&) {
-        return Error{"'" + where + "' is not a TOML date or time"};
-      }
+    case Type::kDateTime:
+      // Spelled by toml++ when read or converted.
+      out += node.text;
       return Ok{};
-    }
     case Type::kArray:
+      out += '[';
+      for (size_t i = 0; i < node.items.size(); ++i) {
+        out += i ? ", " : "";
+        path.push_back(std::to_string(i));
+        auto status = WriteInline(out, node.items[i], path);
+        path.pop_back();
+        if (!status) return status;
+      }
+      out += ']';
+      return Ok{};
     case Type::kObject:
-      break;
+      out += '{';
+      for (size_t i = 0; i < node.members.size(); ++i) {
+        out += i ? ", " : " ";
+        WriteKey(out, node.members[i].key);
+        out += " = ";
+        path.push_back(node.members[i].key);
+        auto status = WriteInline(out, node.members[i].value, path);
+        path.pop_back();
+        if (!status) return status;
+      }
+      out += node.members.empty() ? "}" : " }";
+      return Ok{};
   }
-  return Error{"internal: container passed as scalar"};
+  return Error{"unknown type"};
 }
 
-Status FillArray(toml::array& out, const DocNode& node, const std::string& where);
-
-Status FillTable(toml::table& out, const DocNode& node, const std::string& where) {
-  for (const auto& member : node.members) {
-    const std::string child_where = where.empty() ? member.key : where + "." + member.key;
-    const DocNode& value = member.value;
-    if (value.type == DocNode::Type::kObject) {
-      toml::table sub;
-      auto status = FillTable(sub, value, child_where);
-      if (!status) return status;
-      out.insert_or_assign(member.key, std::move(sub));
-    } else if (value.type == DocNode::Type::kArray) {
-      toml::array sub;
-      auto status = FillArray(sub, value, child_where);
-      if (!status) return status;
-      out.insert_or_assign(member.key, std::move(sub));
-    } else {
-      auto status = InsertScalar(value, child_where, [&](auto&& v) { out.insert_or_assign(member.key, std::move(v)); });
-      if (!status) return status;
-    }
+void WriteHeader(std::string& out, const std::vector<std::string>& path, bool array_element) {
+  if (!out.empty()) out += '\n';
+  out += array_element ? "[[" : "[";
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (i) out += '.';
+    WriteKey(out, path[i]);
   }
-  return Ok{};
+  out += array_element ? "]]\n" : "]\n";
 }
 
-Status FillArray(toml::array& out, const DocNode& node, const std::string& where) {
-  for (size_t i = 0; i < node.items.size(); ++i) {
-    const std::string child_where = where + "." + std::to_string(i);
-    const DocNode& value = node.items[i];
-    if (value.type == DocNode::Type::kObject) {
-      toml::table sub;
-      auto status = FillTable(sub, value, child_where);
-      if (!status) return status;
-      out.push_back(std::move(sub));
-    } else if (value.type == DocNode::Type::kArray) {
-      toml::array sub;
-      auto status = FillArray(sub, value, child_where);
-      if (!status) return status;
-      out.push_back(std::move(sub));
+// Key/value lines first (after a header they belong to it), then each
+// sub-table and array of tables as its own section. A table with nothing of
+// its own and sub-tables only needs no header: they create it.
+Status WriteTable(std::string& out, const DocNode& table, std::vector<std::string>& path, bool array_element) {
+  const bool has_values = std::any_of(table.members.begin(), table.members.end(),
+                                      [](const DocMember& m) { return !IsSection(m.value); });
+  const bool has_sections = std::any_of(table.members.begin(), table.members.end(),
+                                        [](const DocMember& m) { return IsSection(m.value); });
+  if (!path.empty() && (array_element || has_values || !has_sections)) WriteHeader(out, path, array_element);
+  for (const auto& member : table.members) {
+    if (IsSection(member.value)) continue;
+    WriteKey(out, member.key);
+    out += " = ";
+    path.push_back(member.key);
+    auto status = WriteInline(out, member.value, path);
+    path.pop_back();
+    if (!status) return status;
+    out += '\n';
+  }
+  for (const auto& member : table.members) {
+    if (!IsSection(member.value)) continue;
+    path.push_back(member.key);
+    Status status = Ok{};
+    if (member.value.type == DocNode::Type::kObject) {
+      status = WriteTable(out, member.value, path, false);
     } else {
-      auto status = InsertScalar(value, child_where, [&](auto&& v) { out.push_back(std::move(v)); });
-      if (!status) return status;
+      for (const auto& item : member.value.items) {
+        status = WriteTable(out, item, path, true);
+        if (!status) break;
+      }
     }
+    path.pop_back();
+    if (!status) return status;
   }
   return Ok{};
 }
@@ -168,14 +236,11 @@ Result<DocNode> ParseTomlDocument(std::string_view text, const std::string& orig
 
 Result<std::string> WriteTomlDocument(const DocNode& root) {
   if (root.type != DocNode::Type::kObject) return Error{"a TOML document must be a table at the top"};
-  toml::table table;
-  auto status = FillTable(table, root, "");
+  std::string out;
+  std::vector<std::string> path;
+  auto status = WriteTable(out, root, path, false);
   if (!status) return status.error();
-  std::ostringstream out;
-  out << toml::toml_formatter(table, toml::format_flags::allow_unicode_strings);
-  std::string text = out.str();
-  if (!text.empty() && text.back() != '\n') text += '\n';
-  return text;
+  return out;
 }
 
 Result<std::string> PatchToml(std::string_view text, const std::vector<PatchOp>& ops, const std::string& origin) {

@@ -51,14 +51,20 @@ TEST_CASE("PatchToml keeps types: integers stay integers, dates stay dates") {
 
 [agents.default]
 provider = "openrouter"
-tools = [ "shell", "file", "web" ]
+tools = ["shell", "file", "web"]
+
+[[channels]]
+kind = "cli"
+
+[[channels]]
+kind = "telegram"
 
 [gateway]
 host = "127.0.0.1"
-new_int = 7
-new_str = "x y"
 port = 8080
 require_pairing = false
+new_int = 7
+new_str = "x y"
 
 [observability]
 at = 09:30:00
@@ -68,12 +74,6 @@ started = 2027-02-01T00:00:00Z
 [providers.models.openrouter.default]
 max_tokens = 4096
 model = "openai/gpt-5"
-
-[[channels]]
-kind = "cli"
-
-[[channels]]
-kind = "telegram"
 )");
 }
 
@@ -114,6 +114,42 @@ TEST_CASE("PatchToml writes strings TOML can read back") {
   auto back = ParseTomlDocument(out.value(), "back.toml");
   REQUIRE(back);
   CHECK(back.value().Find("s")->text == "quote ' and \" and \\ and\nnewline \xC3\xA9");
+}
+
+TEST_CASE("WriteTomlDocument quotes keys and strings so that they read back") {
+  // toml++ 3.3's own formatter left ' and control characters unquoted in
+  // [table] headers; the fuzzer found it.
+  for (std::string key : {"a'", "a b", "a.b", "a\"b", "\xC3\xBC", "", "a\nb", "a\tb", "'", "a]b", "x\x7F"}) {
+    CAPTURE(key);
+    DocNode table = DocNode::Object();
+    table.members.push_back({key, DocNode::Scalar(DocNode::Type::kString, key + "\x01")});
+    DocNode root = DocNode::Object();
+    root.members.push_back({key, table});
+    DocNode list = DocNode::Array();
+    list.items.push_back(table);
+    list.items.push_back(DocNode::Object());
+    root.members.push_back({key + "s", list});
+    root.members.push_back({"inline", DocNode::Array()});
+    root.members.back().value.items.push_back(table);
+    root.members.back().value.items.push_back(DocNode::Scalar(DocNode::Type::kFloat, "-inf"));
+    auto out = WriteTomlDocument(root);
+    REQUIRE(out);
+    auto back = ParseTomlDocument(out.value(), "back.toml");
+    REQUIRE_MESSAGE(back, (back ? "" : back.error().message + "\n" + out.value()));
+    auto again = WriteTomlDocument(back.value());
+    REQUIRE(again);
+    CHECK(again.value() == out.value());
+    CHECK(back.value().Find(key)->Find(key)->text == key + "\x01");
+  }
+}
+
+TEST_CASE("WriteTomlDocument layout") {
+  auto doc = ParseTomlDocument("[a.b]\n[a.c]\nx = 1\n[[d]]\n[[d]]\ny = {z = [1, 2.5, \"s\"]}\n", "t.toml");
+  REQUIRE(doc);
+  auto out = WriteTomlDocument(doc.value());
+  REQUIRE(out);
+  // Inline tables come out as sections; tables inside arrays of scalars stay inline.
+  CHECK(out.value() == "[a.b]\n\n[a.c]\nx = 1\n\n[[d]]\n\n[[d]]\n\n[d.y]\nz = [1, 2.5, \"s\"]\n");
 }
 
 TEST_CASE("ParseTomlDocument limits nesting") {
