@@ -52,6 +52,11 @@ constexpr size_t kMaxRequestsPerConnection = 100;
 constexpr std::chrono::seconds kWriteTimeout(1);
 constexpr int kSendBuffer = 8 * 1024;  // the kernel doubles it
 constexpr std::chrono::milliseconds kSweepInterval(250);
+// Connections accepted per poller pass. Between batches the pass reads what
+// the connections already accepted have sent: otherwise a flood of new
+// connections could cycle the whole table (evicting the oldest) before a
+// probe accepted at the start of it is ever read.
+constexpr int kAcceptBatch = 1 << 30;
 
 // Addresses of these tell the poller's own descriptors apart from connections.
 char kListenTag;
@@ -180,7 +185,10 @@ Result<UniqueFd> ListenOn(const HostPort& address) {
   if (bind(fd.get(), reinterpret_cast<sockaddr*>(&storage), length) != 0) {
     return Error{std::string("bind: ") + strerror(errno)};
   }
-  if (listen(fd.get(), 512) != 0) return Error{std::string("listen: ") + strerror(errno)};
+  // A deep accept queue (the kernel caps it at net.core.somaxconn): when a
+  // flood of connections outpaces the poller, a full queue drops SYNs, and a
+  // probe whose SYN is dropped waits a whole second for the retransmit.
+  if (listen(fd.get(), 4096) != 0) return Error{std::string("listen: ") + strerror(errno)};
   return fd;
 }
 
@@ -337,8 +345,10 @@ struct HealthServer::Impl {
     }
   }
 
+  // Accepts up to kAcceptBatch connections; the listening socket is
+  // level-triggered, so the next epoll_wait reports the rest.
   void AcceptAll() {
-    for (;;) {
+    for (int batch = 0; batch < kAcceptBatch; ++batch) {
       int fd = accept4(listen_fd.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) {
         if (errno == EINTR || errno == ECONNABORTED) continue;
@@ -379,6 +389,7 @@ struct HealthServer::Impl {
       if (Flush(conn)) {
         conn->writing = false;
         if (!Watch(conn->fd.get(), conn, EPOLL_CTL_MOD)) return Close(conn);
+        Rearm(conn);
         Advance(conn);
       }
       return;
@@ -410,6 +421,7 @@ struct HealthServer::Impl {
   // Answers every complete request buffered on `conn` that can be answered
   // without waiting, then sets the connection's next deadline.
   void Advance(Conn* conn) {
+    bool answered = false;
     while (HeaderComplete(*conn)) {
       std::optional<UpstreamResult> upstream;
       if (NeedsUpstream(conn->in)) {
@@ -423,6 +435,7 @@ struct HealthServer::Impl {
       tl_upstream = upstream ? &*upstream : nullptr;
       ServeOne(conn);
       tl_upstream = nullptr;
+      answered = true;
       if (!Flush(conn)) {
         if (!conn->dead) {
           conn->writing = true;
@@ -439,11 +452,16 @@ struct HealthServer::Impl {
       (void)!send(conn->fd.get(), kTooLarge, sizeof kTooLarge - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
       return Close(conn);
     }
-    const bool partial = !conn->in.empty();
-    if (partial != conn->request_started || !partial) {
-      conn->request_started = partial;
-      conn->deadline = Clock::now() + (partial ? kRequestTimeout : kIdleTimeout);
-    }
+    // Only an answered request restarts the clock; bytes that trickle in
+    // never do (OnEvent starts it at a request's first byte).
+    if (answered) Rearm(conn);
+  }
+
+  // After a reply: the next request's clock starts now, whether part of it
+  // is already buffered or the connection is idle.
+  static void Rearm(Conn* conn) {
+    conn->request_started = !conn->in.empty();
+    conn->deadline = Clock::now() + (conn->request_started ? kRequestTimeout : kIdleTimeout);
   }
 
   // Sends what it can of conn->out without blocking. True when all is sent
@@ -523,6 +541,7 @@ struct HealthServer::Impl {
         Close(conn);
         continue;
       }
+      Rearm(conn);
       Advance(conn);
     }
   }
