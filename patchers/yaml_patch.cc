@@ -1,8 +1,13 @@
 #include "patchers/yaml_patch.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <initializer_list>
+#include <map>
+#include <optional>
+#include <sstream>
 
 #include "patchers/doc_patch.h"
 #include "patchers/json5.h"
@@ -72,56 +77,90 @@ bool IsCoreFloat(std::string_view t) {
   return t.empty();
 }
 
-class Converter {
+// Builds a DocNode from yaml-cpp's parser events, with an explicit stack.
+// Events rather than YAML::Node: aliases are copied here (with a budget),
+// and yaml-cpp's LoadAll loops forever on a stray ',' while the parser,
+// called at most twice, cannot.
+class TreeBuilder : public YAML::EventHandler {
  public:
-  explicit Converter(const std::string& origin) : origin_(origin) {}
+  explicit TreeBuilder(const std::string& origin) : origin_(origin) {}
 
-  Result<DocNode> Convert(const YAML::Node& node, int depth);
+  std::optional<Error> error;
+  DocNode root = DocNode::Object();
+  bool has_root = false;
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    Complete(mark, DocNode::Scalar(DocNode::Type::kNull, ""), anchor, 1);
+  }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto it = anchors_.find(anchor);
+    if (it == anchors_.end()) return Fail(mark, "alias to an anchor that is not complete");
+    Complete(mark, it->second.node, 0, it->second.size);
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override;
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    Open(mark, tag, anchor, DocNode::Array());
+  }
+  void OnSequenceEnd() override { Close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    Open(mark, tag, anchor, DocNode::Object());
+  }
+  void OnMapEnd() override { Close(); }
 
  private:
-  Result<DocNode> ConvertScalar(const YAML::Node& node);
-  Result<DocNode> ConvertMap(const YAML::Node& node, int depth);
-  Error Fail(const YAML::Node& node, const std::string& what) const {
-    return Error{Position(node.Mark(), origin_) + ": " + what};
+  struct Frame {
+    DocNode node;
+    YAML::anchor_t anchor = 0;
+    YAML::Mark mark;
+    size_t size = 1;  // values in this subtree, for alias copies
+    // Maps: the key waiting for its value, whether it is a merge key, and
+    // the members merged in from "<<" (explicit keys win).
+    std::optional<std::string> key;
+    bool merge_key = false;
+    std::vector<DocMember> merged;
+  };
+  struct Anchored {
+    DocNode node;
+    size_t size;
+  };
+
+  void Fail(const YAML::Mark& mark, const std::string& what) {
+    if (!error) error = Error{Position(mark, origin_) + ": " + what};
   }
+  bool InKeyPosition() const {
+    return !stack_.empty() && stack_.back().node.type == DocNode::Type::kObject && !stack_.back().key;
+  }
+  void Open(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor, DocNode node);
+  void Close();
+  void Complete(const YAML::Mark& mark, DocNode node, YAML::anchor_t anchor, size_t size);
 
   const std::string& origin_;
+  std::vector<Frame> stack_;
+  std::map<YAML::anchor_t, Anchored> anchors_;
   size_t nodes_ = 0;
   size_t bytes_ = 0;
 };
 
-Result<DocNode> Converter::Convert(const YAML::Node& node, int depth) {
-  if (depth > kMaxNesting) return Fail(node, "nesting deeper than " + std::to_string(kMaxNesting) + " levels");
-  if (++nodes_ > kMaxNodes) return Fail(node, "the document expands to more than 1000000 values (aliases?)");
-  switch (node.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
-      return DocNode::Scalar(DocNode::Type::kNull, "");
-    case YAML::NodeType::Scalar:
-      return ConvertScalar(node);
-    case YAML::NodeType::Sequence: {
-      DocNode out = DocNode::Array();
-      for (const auto& item : node) {
-        auto value = Convert(item, depth + 1);
-        if (!value) return value.error();
-        out.items.push_back(std::move(value).value());
-      }
-      return out;
-    }
-    case YAML::NodeType::Map:
-      return ConvertMap(node, depth);
+void TreeBuilder::OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                           const std::string& value) {
+  if (error) return;
+  bytes_ += value.size();
+  if (bytes_ > kMaxBytes) return Fail(mark, "the document expands to more than 64 MiB (aliases?)");
+  if (InKeyPosition()) {
+    Frame& map = stack_.back();
+    map.key = value;
+    map.merge_key = value == "<<" && tag == "?";
+    if (anchor != 0) anchors_[anchor] = Anchored{DocNode::Scalar(DocNode::Type::kString, value), 1};
+    return;
   }
-  return Fail(node, "unsupported node");
-}
-
-Result<DocNode> Converter::ConvertScalar(const YAML::Node& node) {
-  const std::string& text = node.Scalar();
-  bytes_ += text.size();
-  if (bytes_ > kMaxBytes) return Fail(node, "the document expands to more than 64 MiB (aliases?)");
-  const std::string& tag = node.Tag();
   DocNode::Type type;
   if (tag == "?") {
-    type = ResolvePlainScalar(text);
+    type = ResolvePlainScalar(value);
   } else if (tag == "!" || tag == std::string(kCoreTagPrefix) + "str") {
     type = DocNode::Type::kString;
   } else if (tag == std::string(kCoreTagPrefix) + "int") {
@@ -133,54 +172,96 @@ Result<DocNode> Converter::ConvertScalar(const YAML::Node& node) {
   } else if (tag == std::string(kCoreTagPrefix) + "null") {
     type = DocNode::Type::kNull;
   } else {
-    return Fail(node, "unsupported tag " + tag);
+    return Fail(mark, "unsupported tag " + tag);
   }
   // A tag may claim a type its text does not spell; such a value would not
   // read back the same, so it is refused.
-  if (tag != "?" && type != DocNode::Type::kString && ResolvePlainScalar(text) != type) {
-    return Fail(node, "the value does not match its tag " + tag);
+  if (tag != "?" && type != DocNode::Type::kString && ResolvePlainScalar(value) != type) {
+    return Fail(mark, "the value does not match its tag " + tag);
   }
-  return DocNode::Scalar(type, text);
+  Complete(mark, DocNode::Scalar(type, value), anchor, 1);
 }
 
-Result<DocNode> Converter::ConvertMap(const YAML::Node& node, int depth) {
-  DocNode out = DocNode::Object();
-  std::vector<DocMember> merged;  // from "<<" merge keys; explicit keys win
-  auto merge_from = [&](const YAML::Node& source) -> Status {
-    if (!source.IsMap()) return Fail(source, "a '<<' merge key needs a mapping or a list of mappings");
-    auto value = Convert(source, depth + 1);
-    if (!value) return value.error();
-    for (auto& member : value.value().members) {
+void TreeBuilder::Open(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor, DocNode node) {
+  if (error) return;
+  if (InKeyPosition()) return Fail(mark, "only plain keys are supported (no complex keys)");
+  if (tag != "?" && tag != "!" && tag != std::string(kCoreTagPrefix) + "seq" &&
+      tag != std::string(kCoreTagPrefix) + "map") {
+    return Fail(mark, "unsupported tag " + tag);
+  }
+  if (stack_.size() >= static_cast<size_t>(kMaxNesting)) {
+    return Fail(mark, "nesting deeper than " + std::to_string(kMaxNesting) + " levels");
+  }
+  Frame frame;
+  frame.node = std::move(node);
+  frame.anchor = anchor;
+  frame.mark = mark;
+  stack_.push_back(std::move(frame));
+}
+
+void TreeBuilder::Close() {
+  if (error || stack_.empty()) return;
+  Frame frame = std::move(stack_.back());
+  stack_.pop_back();
+  for (auto& member : frame.merged) {
+    if (frame.node.Find(member.key) == nullptr) frame.node.members.push_back(std::move(member));
+  }
+  Complete(frame.mark, std::move(frame.node), frame.anchor, frame.size);
+}
+
+// A finished value: becomes the root, an item, a member, or merged members.
+void TreeBuilder::Complete(const YAML::Mark& mark, DocNode node, YAML::anchor_t anchor, size_t size) {
+  if (error) return;
+  nodes_ += size;
+  if (nodes_ > kMaxNodes) return Fail(mark, "the document expands to more than 1000000 values (aliases?)");
+  if (anchor != 0) anchors_[anchor] = Anchored{node, size};
+  if (stack_.empty()) {
+    root = std::move(node);
+    has_root = true;
+    return;
+  }
+  Frame& parent = stack_.back();
+  parent.size += size;
+  if (parent.node.type == DocNode::Type::kArray) {
+    parent.node.items.push_back(std::move(node));
+    return;
+  }
+  if (!parent.key) {  // a null or alias in key position
+    if (node.type == DocNode::Type::kNull) {
+      parent.key = "";
+      parent.merge_key = false;
+      return;
+    }
+    if (node.IsContainer()) return Fail(mark, "only plain keys are supported (no complex keys)");
+    parent.key = node.text;
+    parent.merge_key = false;
+    return;
+  }
+  const std::string key = *parent.key;
+  parent.key.reset();
+  if (!parent.merge_key) {
+    parent.node.members.push_back(DocMember{key, std::move(node)});
+    return;
+  }
+  // "<<": a mapping, or a list of mappings, whose keys this one takes when
+  // it lacks them; earlier sources win over later ones.
+  std::vector<DocNode*> sources;
+  if (node.type == DocNode::Type::kObject) sources.push_back(&node);
+  if (node.type == DocNode::Type::kArray) {
+    for (auto& item : node.items) sources.push_back(&item);
+  }
+  if (sources.empty() || (node.type == DocNode::Type::kArray &&
+                          std::any_of(node.items.begin(), node.items.end(),
+                                      [](const DocNode& n) { return n.type != DocNode::Type::kObject; }))) {
+    return Fail(mark, "a '<<' merge key needs a mapping or a list of mappings");
+  }
+  for (DocNode* source : sources) {
+    for (auto& member : source->members) {
       bool seen = false;
-      for (const auto& m : merged) seen = seen || m.key == member.key;
-      if (!seen) merged.push_back(std::move(member));
+      for (const auto& m : parent.merged) seen = seen || m.key == member.key;
+      if (!seen) parent.merged.push_back(std::move(member));
     }
-    return Ok{};
-  };
-  for (const auto& entry : node) {
-    const YAML::Node& key = entry.first;
-    if (!key.IsScalar() && !key.IsNull()) return Fail(key, "only plain keys are supported (no complex keys)");
-    const std::string name = key.IsNull() ? "" : key.Scalar();
-    if (name == "<<" && key.Tag() == "?") {
-      if (entry.second.IsSequence()) {
-        for (const auto& source : entry.second) {
-          auto status = merge_from(source);
-          if (!status) return status.error();
-        }
-      } else {
-        auto status = merge_from(entry.second);
-        if (!status) return status.error();
-      }
-      continue;
-    }
-    auto value = Convert(entry.second, depth + 1);
-    if (!value) return value.error();
-    out.members.push_back(DocMember{name, std::move(value).value()});
   }
-  for (auto& member : merged) {
-    if (out.Find(member.key) == nullptr) out.members.push_back(std::move(member));
-  }
-  return out;
 }
 
 // YAML 1.1 readers (PyYAML, older serde_yaml) also read these as booleans,
@@ -247,10 +328,15 @@ Result<DocNode> ParseYamlDocument(std::string_view text, const std::string& orig
     return Error{origin + ":" + LineColumn(text, bad) + ": invalid UTF-8"};
   }
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
-    if (documents.size() > 1) return Error{origin + ": more than one YAML document"};
-    if (documents.empty() || documents[0].IsNull()) return DocNode::Object();
-    return Converter(origin).Convert(documents[0], 0);
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    TreeBuilder builder(origin);
+    parser.HandleNextDocument(builder);
+    if (builder.error) return *builder.error;
+    TreeBuilder rest(origin);
+    if (parser.HandleNextDocument(rest)) return Error{origin + ": more than one YAML document"};
+    if (!builder.has_root || builder.root.type == DocNode::Type::kNull) return DocNode::Object();
+    return std::move(builder.root);
   } catch (const YAML::Exception& err) {
     return Error{Position(err.mark, origin) + ": " + err.msg};
   } catch (const std::exception& err) {
