@@ -203,6 +203,27 @@ TEST_CASE("HealthServer: a client that reads its replies late still gets them al
   CHECK(PeerClosed(fd.get()));  // the 100th reply closed it
 }
 
+TEST_CASE("HealthServer: after a slow write the connection gets its full idle time") {
+  // A runtime name this long makes one /metrics reply larger than every
+  // socket buffer on the way, so the reply must wait for the client.
+  HealthServerConfig config = Config();
+  config.runtime = std::string(300000, 'r');
+  auto server = HealthServer::Start(config);
+  REQUIRE(server->Running());
+  server->Publish(Running());
+  UniqueFd fd = Connect(server->port());
+  const std::string request = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+  REQUIRE(send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL) == (ssize_t)request.size());
+  std::this_thread::sleep_for(milliseconds(300));
+  std::string reply = Exchange(fd.get(), "", milliseconds(300));
+  CHECK(reply.rfind("HTTP/1.1 200 OK", 0) == 0);
+  CHECK(reply.size() > 300000);
+  // Idle for longer than the write timeout, well within the idle timeout.
+  std::this_thread::sleep_for(milliseconds(2000));
+  std::string again = Exchange(fd.get(), "GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n", milliseconds(500));
+  CHECK(again.rfind("HTTP/1.1 200 OK", 0) == 0);
+}
+
 TEST_CASE("HealthServer: an oversized request header is refused") {
   auto server = HealthServer::Start(Config());
   REQUIRE(server->Running());
