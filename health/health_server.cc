@@ -56,7 +56,7 @@ constexpr std::chrono::milliseconds kSweepInterval(250);
 // the connections already accepted have sent: otherwise a flood of new
 // connections could cycle the whole table (evicting the oldest) before a
 // probe accepted at the start of it is ever read.
-constexpr int kAcceptBatch = 1 << 30;
+constexpr int kAcceptBatch = 64;
 
 // Addresses of these tell the poller's own descriptors apart from connections.
 char kListenTag;
