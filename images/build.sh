@@ -11,7 +11,9 @@
 # Environment:
 #   CLAW_ENGINE        podman (default when present) or docker
 #   CLAW_IMAGE_REPO    repository prefix (default localhost/claw-init)
-#   CLAW_IMAGE_SRC     build context (default: this repository)
+#   CLAW_IMAGE_SRC     source tree to build from, Dockerfiles included
+#                      (default: this repository's work tree; e.g. a
+#                      `git worktree` of a commit for a reproducible build)
 #   CLAW_BUILD_PULL    podman's --pull policy (default never: the bases are
 #                      made locally by scripts/container-setup.sh)
 #   CLAW_BUILD_QUIET=1 only print the build's output when it fails
@@ -26,15 +28,15 @@ standin=0
 runtime="${1:-}"
 [[ -n "$runtime" ]] || usage
 shift
-[[ -f "$here/$runtime/Dockerfile" ]] || usage
-
 src="${CLAW_IMAGE_SRC:-$(dirname "$here")}"
+[[ -f "$src/images/$runtime/Dockerfile" ]] || usage
+
 repo="${CLAW_IMAGE_REPO:-localhost/claw-init}"
 engine="${CLAW_ENGINE:-$(command -v podman >/dev/null && echo podman || echo docker)}"
 
-args=(build --network host -f "$here/$runtime/Dockerfile" -t "$repo/$runtime:build")
+args=(build --network host -f "$src/images/$runtime/Dockerfile" -t "$repo/$runtime:build")
 if [[ "$engine" == podman ]]; then
-  args+=(--format docker --pull="${CLAW_BUILD_PULL:-never}" --ignorefile "$here/context.dockerignore")
+  args+=(--format docker --pull="${CLAW_BUILD_PULL:-never}" --ignorefile "$src/images/context.dockerignore")
 fi
 if ((standin)); then
   case "$runtime" in
