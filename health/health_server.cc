@@ -396,7 +396,9 @@ struct HealthServer::Impl {
     }
     char buf[4096];
     for (;;) {
-      size_t room = kMaxRequestBytes + 1 - std::min(conn->in.size(), kMaxRequestBytes + 1);
+      // Never more than kMaxRequestBytes buffered: the string's capacity,
+      // and so the memory 512 trickling clients can pin, stays at 8 KiB each.
+      size_t room = kMaxRequestBytes - std::min(conn->in.size(), kMaxRequestBytes);
       if (room == 0) break;
       ssize_t n = recv(conn->fd.get(), buf, std::min(sizeof buf, room), 0);
       if (n > 0) {
@@ -446,7 +448,7 @@ struct HealthServer::Impl {
       }
     }
     if (conn->peer_closed) return Close(conn);
-    if (conn->in.size() > kMaxRequestBytes) {
+    if (conn->in.size() >= kMaxRequestBytes) {  // full, and no complete header in it
       static const char kTooLarge[] =
           "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
       (void)!send(conn->fd.get(), kTooLarge, sizeof kTooLarge - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -460,6 +462,7 @@ struct HealthServer::Impl {
   // After a reply: the next request's clock starts now, whether part of it
   // is already buffered or the connection is idle.
   static void Rearm(Conn* conn) {
+    if (conn->in.empty() && conn->in.capacity() > 1024) std::string().swap(conn->in);  // idle keep-alives stay small
     conn->request_started = !conn->in.empty();
     conn->deadline = Clock::now() + (conn->request_started ? kRequestTimeout : kIdleTimeout);
   }

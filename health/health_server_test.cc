@@ -232,6 +232,14 @@ TEST_CASE("HealthServer: an oversized request header is refused") {
   send(fd.get(), big.data(), big.size(), MSG_NOSIGNAL);
   std::string reply = Exchange(fd.get(), "");
   CHECK(reply.rfind("HTTP/1.1 431 ", 0) == 0);
+  // Just under the limit is still a request.
+  UniqueFd near = Connect(server->port());
+  std::string head = "GET /health/live HTTP/1.1\r\nX-Pad: ";
+  std::string fits = head + std::string(8192 - head.size() - 4, 'a') + "\r\n\r\n";
+  REQUIRE(fits.size() == 8192);
+  CHECK(Exchange(near.get(), fits).rfind("HTTP/1.1 200 ", 0) == 0);
+  UniqueFd over = Connect(server->port());
+  CHECK(Exchange(over.get(), head + std::string(8192, 'a')).rfind("HTTP/1.1 431 ", 0) == 0);
   // And the server still answers others.
   CHECK(Get(*server, "/health/live").status == 200);
 }
