@@ -358,8 +358,7 @@ bool Converter::ReadNumber(Error* error) {
     }
     if (Peek() == 'e' || Peek() == 'E') {
       const size_t exp_at = pos_;
-      out_ += 'e';
-      ++pos_;
+      out_ += src_[pos_++];  // 'e' or 'E', as written: untouched numbers keep their spelling
       if (Peek() == '+' || Peek() == '-') out_ += src_[pos_++];
       if (!IsDigit(Peek())) {
         *error = Fail(exp_at, "invalid number exponent");

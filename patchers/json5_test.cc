@@ -18,7 +18,7 @@ TEST_CASE("Json5ToJson converts JSON5 to strict JSON") {
       {"// line\n{a: 1, /* block */ b: [1, 2,],}", R"({"a":1,"b":[1,2]})"},
       {"{'single': 'it\\'s \"q\"'}", R"({"single":"it's \"q\""})"},
       {"{$id_1: 0x1F, neg: -0xff, big: 0xFFFFFFFFFFFFFFFF}", R"({"$id_1":31,"neg":-255,"big":18446744073709551615})"},
-      {"[+1, .5, 5., -.25e2, 1E3, 0, -0]", "[1,0.5,5.0,-0.25e2,1e3,0,-0]"},
+      {"[+1, .5, 5., -.25e2, 1E3, 0, -0]", "[1,0.5,5.0,-0.25e2,1E3,0,-0]"},
       {"'line one \\\nline two'", R"("line one line two")"},
       {"'crlf \\\r\nend'", R"("crlf end")"},
       {R"('\v\0\x41\/\q\u00e9')", R"("\u000b\u0000\u0041/q\u00e9")"},

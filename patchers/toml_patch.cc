@@ -111,6 +111,15 @@ bool IsTableArray(const DocNode& node) {
 }
 bool IsSection(const DocNode& node) { return node.type == DocNode::Type::kObject || IsTableArray(node); }
 
+// Members in key order, the order toml++ reads them back in: the output
+// does not change when it is read and written again.
+std::vector<const DocMember*> Sorted(const DocNode& table) {
+  std::vector<const DocMember*> out;
+  for (const auto& member : table.members) out.push_back(&member);
+  std::stable_sort(out.begin(), out.end(), [](const DocMember* a, const DocMember* b) { return a->key < b->key; });
+  return out;
+}
+
 // Writes `node` as an inline value. `path` names it in errors.
 Status WriteInline(std::string& out, const DocNode& node, std::vector<std::string>& path) {
   using Type = DocNode::Type;
@@ -159,19 +168,21 @@ Status WriteInline(std::string& out, const DocNode& node, std::vector<std::strin
       }
       out += ']';
       return Ok{};
-    case Type::kObject:
+    case Type::kObject: {
       out += '{';
-      for (size_t i = 0; i < node.members.size(); ++i) {
+      const auto members = Sorted(node);
+      for (size_t i = 0; i < members.size(); ++i) {
         out += i ? ", " : " ";
-        WriteKey(out, node.members[i].key);
+        WriteKey(out, members[i]->key);
         out += " = ";
-        path.push_back(node.members[i].key);
-        auto status = WriteInline(out, node.members[i].value, path);
+        path.push_back(members[i]->key);
+        auto status = WriteInline(out, members[i]->value, path);
         path.pop_back();
         if (!status) return status;
       }
       out += node.members.empty() ? "}" : " }";
       return Ok{};
+    }
   }
   return Error{"unknown type"};
 }
@@ -195,24 +206,25 @@ Status WriteTable(std::string& out, const DocNode& table, std::vector<std::strin
   const bool has_sections = std::any_of(table.members.begin(), table.members.end(),
                                         [](const DocMember& m) { return IsSection(m.value); });
   if (!path.empty() && (array_element || has_values || !has_sections)) WriteHeader(out, path, array_element);
-  for (const auto& member : table.members) {
-    if (IsSection(member.value)) continue;
-    WriteKey(out, member.key);
+  const auto members = Sorted(table);
+  for (const DocMember* member : members) {
+    if (IsSection(member->value)) continue;
+    WriteKey(out, member->key);
     out += " = ";
-    path.push_back(member.key);
-    auto status = WriteInline(out, member.value, path);
+    path.push_back(member->key);
+    auto status = WriteInline(out, member->value, path);
     path.pop_back();
     if (!status) return status;
     out += '\n';
   }
-  for (const auto& member : table.members) {
-    if (!IsSection(member.value)) continue;
-    path.push_back(member.key);
+  for (const DocMember* member : members) {
+    if (!IsSection(member->value)) continue;
+    path.push_back(member->key);
     Status status = Ok{};
-    if (member.value.type == DocNode::Type::kObject) {
-      status = WriteTable(out, member.value, path, false);
+    if (member->value.type == DocNode::Type::kObject) {
+      status = WriteTable(out, member->value, path, false);
     } else {
-      for (const auto& item : member.value.items) {
+      for (const auto& item : member->value.items) {
         status = WriteTable(out, item, path, true);
         if (!status) break;
       }

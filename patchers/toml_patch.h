@@ -1,7 +1,8 @@
-// TOML documents through toml++: read into a DocNode and written back as TOML
-// with types kept (integers stay integers, dates and times stay dates and
-// times). toml++ keeps a table's keys sorted, so the output is sorted by key;
-// comments and integer bases (0x..) are not kept.
+// TOML documents: read with toml++ into a DocNode, written back as TOML by
+// our own writer with types kept (integers stay integers, dates and times
+// stay dates and times). Keys are written sorted, the order toml++ reads
+// them in, so output read and written again is unchanged. Comments and
+// integer bases (0x..) are not kept.
 #pragma once
 
 #include <string>

@@ -61,10 +61,10 @@ kind = "telegram"
 
 [gateway]
 host = "127.0.0.1"
-port = 8080
-require_pairing = false
 new_int = 7
 new_str = "x y"
+port = 8080
+require_pairing = false
 
 [observability]
 at = 09:30:00

@@ -302,6 +302,9 @@ void Emit(YAML::Emitter& out, const DocNode& node) {
       out << YAML::BeginMap;
       for (const auto& member : node.members) {
         out << YAML::Key;
+        // An implicit key may be at most 1024 characters long (YAML 1.2,
+        // 7.4.2); long ones, escapes counted, are written as "? key".
+        if (member.key.size() > 200) out << YAML::LongKey;
         EmitString(out, member.key);
         out << YAML::Value;
         Emit(out, member.value);

@@ -139,6 +139,16 @@ TEST_CASE("PatchYaml errors") {
   }
 }
 
+TEST_CASE("PatchYaml writes long keys explicitly, as YAML limits implicit ones to 1024 characters") {
+  const std::string key(300, 'k');
+  auto out = PatchYaml("a: 1\n", {Set({key + std::string(300, '\x01')}, "v")}, "m.yaml");
+  REQUIRE(out);
+  CHECK(out.value().find("? ") != std::string::npos);
+  auto back = PatchYaml(out.value(), {}, "m.yaml");
+  REQUIRE_MESSAGE(back, (back ? "" : back.error().message));
+  CHECK(back.value() == out.value());
+}
+
 TEST_CASE("PatchYaml: empty document and deterministic output") {
   auto out = PatchYaml("# only a comment\n", {Set({"a", "b"}, "1")}, "m.yaml");
   REQUIRE(out);
