@@ -101,7 +101,11 @@ wait_health "$PORT"
 wait_state "$PORT" running
 sample "$PORT" "$WORK/samples2" &
 SAMPLER=$!
-sleep 0.3
+# TERM only once the sampler has seen the running state.
+for i in $(seq 100); do
+  [ -s "$WORK/samples2" ] && break
+  sleep 0.05
+done
 kill -TERM "$CLAW_PID"
 wait "$SAMPLER"
 stop_claw
