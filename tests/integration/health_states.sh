@@ -8,6 +8,8 @@ skip_unless_wired
 
 # sample PORT OUT: polls /health, /health/live and /metrics every 50 ms until
 # the server goes away (at most 30 s); one JSON line per distinct sample.
+# Runs last a few seconds, so a sampler slow to start on a loaded machine
+# still sees the first one.
 sample() {
   python3 - "$1" >"$2" <<'PY'
 import http.client, json, sys, time
@@ -60,7 +62,7 @@ PY
 cat >"$WORK/flaky.sh" <<'EOF'
 #!/bin/sh
 (trap '' TERM; exec sleep 30) &
-sleep 1.5
+sleep 2.5
 exit 3
 EOF
 PORT=$(free_port)
@@ -120,7 +122,7 @@ ok "running -> stopping"
 cat >"$WORK/leaves.sh" <<'EOF'
 #!/bin/sh
 (trap '' TERM; exec sleep 30) &
-sleep 1
+sleep 2
 exit 0
 EOF
 PORT=$(free_port)
