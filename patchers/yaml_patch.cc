@@ -270,9 +270,21 @@ bool IsYaml11Bool(std::string_view text) {
   return OneOf(text, {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"});
 }
 
+// Control characters and the non-ASCII line breaks (NEL, LS, PS, and the
+// BOM) are not always escaped by yaml-cpp's plain style: a lone '\r' came
+// back as a line break. Such strings are double-quoted, where they are.
+bool HasSpecialCharacters(std::string_view text) {
+  for (char c : text) {
+    const auto uc = static_cast<unsigned char>(c);
+    if (uc < 0x20 || uc == 0x7F) return true;
+  }
+  return text.find("\xC2\x85") != std::string_view::npos || text.find("\xE2\x80\xA8") != std::string_view::npos ||
+         text.find("\xE2\x80\xA9") != std::string_view::npos || text.find("\xEF\xBB\xBF") != std::string_view::npos;
+}
+
 bool NeedsQuotes(const std::string& text) {
   return text.empty() || ResolvePlainScalar(text) != DocNode::Type::kString || IsYaml11Bool(text) ||
-         text.front() == ' ' || text.back() == ' ';
+         text.front() == ' ' || text.back() == ' ' || HasSpecialCharacters(text);
 }
 
 void EmitString(YAML::Emitter& out, const std::string& text) {

@@ -149,6 +149,19 @@ TEST_CASE("PatchYaml writes long keys explicitly, as YAML limits implicit ones t
   CHECK(back.value() == out.value());
 }
 
+TEST_CASE("PatchYaml quotes strings with control characters and line breaks") {
+  for (std::string value : {"a\rb", "tab\there", "x\x7F", "nel\xC2\x85", "ls\xE2\x80\xA8", "a\nb"}) {
+    CAPTURE(value);
+    DocNode root = DocNode::Object();
+    root.members.push_back({"k", DocNode::Scalar(DocNode::Type::kString, value)});
+    auto written = WriteYamlDocument(root);
+    REQUIRE(written);
+    auto back = ParseYamlDocument(written.value(), "back.yaml");
+    REQUIRE(back);
+    CHECK(back.value().Find("k")->text == value);
+  }
+}
+
 TEST_CASE("PatchYaml: empty document and deterministic output") {
   auto out = PatchYaml("# only a comment\n", {Set({"a", "b"}, "1")}, "m.yaml");
   REQUIRE(out);

@@ -20,6 +20,10 @@ command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (scripts/ins
 # every other.
 flags="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 flags+=" -fsanitize-recover=pointer-overflow"
+# toml++ 3.3 reaches __builtin_unreachable() in is_non_ascii_horizontal_whitespace
+# for some characters between U+00A1 and U+0499 (its generated table is
+# wrong); UBSan cannot recover from that check, so it is left out.
+flags+=" -fno-sanitize=unreachable"
 cmake -S "$src" -B "$build" -G Ninja -DCLAW_FUZZ=ON -DCLAW_STATIC=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
