@@ -82,7 +82,14 @@ podman info >/dev/null 2>&1 || die "podman does not run (podman info failed)"
 
 # 3. debian:bookworm-slim from debootstrap.
 debian_image=localhost/debian:bookworm-slim
-if [[ "$rebuild" == 1 ]] || ! podman image exists "$debian_image"; then
+# Bumped whenever the way the root is made changes, so that cached bases
+# made the old way are rebuilt.
+base_rev=2
+have_rev=""
+if podman image exists "$debian_image"; then
+  have_rev="$(podman image inspect --format '{{index .Config.Labels "org.claw-init.base-rev"}}' "$debian_image" 2>/dev/null || true)"
+fi
+if [[ "$rebuild" == 1 || "$have_rev" != "$base_rev" ]]; then
   mirror="$(sed -n 's/^URIs: //p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n1)"
   mirror="${mirror:-http://deb.debian.org/debian}"
   rootfs="$(mktemp -d /var/tmp/claw-rootfs.XXXXXX)"
@@ -103,7 +110,14 @@ if [[ "$rebuild" == 1 ]] || ! podman image exists "$debian_image"; then
     printf 'Types: deb\nURIs: %s\nSuites: bookworm bookworm-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
       "$mirror" > "$rootfs/etc/apt/sources.list.d/debian.sources"
   fi
-  tar -C "$rootfs" -c . | podman import -q --change 'CMD ["bash"]' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  # Like the official image: apt keeps no package caches in layers.
+  cat > "$rootfs/etc/apt/apt.conf.d/docker-clean" <<'EOF'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+EOF
+  tar -C "$rootfs" -c . | podman import -q --change "LABEL org.claw-init.base-rev=$base_rev" --change 'CMD ["bash"]' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     - "$debian_image" >/dev/null
   rm -rf "$rootfs"
   trap - EXIT
@@ -122,7 +136,11 @@ have_version=""
 if podman image exists "$node_image"; then
   have_version="$(podman image inspect --format '{{index .Config.Labels "org.claw-init.node-version"}}' "$node_image" 2>/dev/null || true)"
 fi
-if [[ "$rebuild" == 1 || "$have_version" != "$node_version" ]]; then
+debian_id="$(podman image inspect --format '{{.Id}}' "$debian_image")"
+have_base=""
+podman image exists "$node_image" \
+  && have_base="$(podman image inspect --format '{{index .Config.Labels "org.claw-init.base-id"}}' "$node_image" 2>/dev/null || true)"
+if [[ "$rebuild" == 1 || "$have_version" != "$node_version" || "$have_base" != "$debian_id" ]]; then
   npm_dir="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")"
   [[ -f "$npm_dir/package.json" ]] || die "cannot find npm's package folder (from $(command -v npm))"
   ctx="$(mktemp -d /var/tmp/claw-node-ctx.XXXXXX)"
@@ -131,7 +149,7 @@ if [[ "$rebuild" == 1 || "$have_version" != "$node_version" ]]; then
   cp -a "$npm_dir" "$ctx/npm"
   cat > "$ctx/Dockerfile" <<EOF
 FROM localhost/debian:bookworm-slim
-LABEL org.claw-init.node-version="$node_version"
+LABEL org.claw-init.node-version="$node_version" org.claw-init.base-id="$debian_id"
 ENV NODE_VERSION=${node_version#v}
 RUN groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node
 COPY node /usr/local/bin/node

@@ -115,7 +115,10 @@ start=$(now_ms)
 dc --profile openclaw stop -t 15 openclaw >/dev/null 2>&1
 stop_ms=$(($(now_ms) - start))
 record compose_openclaw_stop_ms "$stop_ms"
-check_true "docker-compose stop takes under 3 s (${stop_ms} ms)" test "$stop_ms" -lt 3000
+# OpenClaw's own shutdown takes 0.2-5 s depending on the machine's load; what
+# must hold is that it ended by itself, before claw-init's 8 s grace would
+# have escalated to SIGKILL (images/openclaw test checks the 3 s bound).
+check_true "docker-compose stop ends before claw-init's 8 s grace (${stop_ms} ms)" test "$stop_ms" -lt 8000
 check_eq "exit code after compose stop" "0" "$(docker inspect -f '{{.State.ExitCode}}' "$oc_id")"
 dc --profile openclaw down -v -t 1 >/dev/null 2>&1 || true
 
