@@ -84,6 +84,28 @@ bool HasConfigVariables(const Environment& env, const ConfigAliases& aliases) {
   return false;
 }
 
+// Orders paths segment by segment, two numeric segments by their value, so
+// CLAW_CONFIG__list__2 comes before CLAW_CONFIG__list__10 and appends by
+// index work past ten items. Deterministic, like the plain sort it refines.
+bool NaturalPathLess(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  auto numeric = [](const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    if (a[i] == b[i]) continue;
+    if (numeric(a[i]) && numeric(b[i])) {
+      std::string_view x = a[i], y = b[i];
+      while (x.size() > 1 && x.front() == '0') x.remove_prefix(1);
+      while (y.size() > 1 && y.front() == '0') y.remove_prefix(1);
+      if (x.size() != y.size()) return x.size() < y.size();
+      if (x != y) return x < y;
+      return a[i] < b[i];
+    }
+    return a[i] < b[i];
+  }
+  return a.size() < b.size();
+}
+
 Result<std::vector<PatchOp>> PatchOpsFromEnvironment(const Environment& env, const ConfigAliases& aliases,
                                                      const FileReader& read_file) {
   std::vector<PatchOp> ops;
@@ -109,6 +131,7 @@ Result<std::vector<PatchOp>> PatchOpsFromEnvironment(const Environment& env, con
     ops.push_back(std::move(op).value());
   }
 
+  const size_t alias_count = ops.size();
   std::vector<PatchOp> unsets;
   const std::string_view config_prefix = kEnvConfigPrefix;
   const std::string_view unset_prefix = kEnvConfigUnsetPrefix;
@@ -147,6 +170,12 @@ Result<std::vector<PatchOp>> PatchOpsFromEnvironment(const Environment& env, con
                    "a__b, removed with " + std::string(kEnvConfigUnsetPrefix) + "a__b"};
     }
   }
+  // Sets in natural key order (after the aliases); unsets last, highest
+  // array index first so removing one item does not shift the next.
+  std::stable_sort(ops.begin() + static_cast<std::ptrdiff_t>(alias_count), ops.end(),
+                   [](const PatchOp& a, const PatchOp& b) { return NaturalPathLess(a.path, b.path); });
+  std::stable_sort(unsets.begin(), unsets.end(),
+                   [](const PatchOp& a, const PatchOp& b) { return NaturalPathLess(b.path, a.path); });
   ops.insert(ops.end(), std::make_move_iterator(unsets.begin()), std::make_move_iterator(unsets.end()));
   return ops;
 }

@@ -47,6 +47,10 @@ using FileReader = std::function<Result<std::string>(const std::string& path)>;
 // Profile [config.env]: alias variable -> dotted key.
 using ConfigAliases = std::vector<std::pair<std::string, std::string>>;
 
+// Path order of the CLAW_CONFIG__* sets: segment by segment, numeric
+// segments by value ("2" before "10"). Pure.
+bool NaturalPathLess(const std::vector<std::string>& a, const std::vector<std::string>& b);
+
 Result<std::vector<PatchOp>> PatchOpsFromEnvironment(const Environment& env, const ConfigAliases& aliases,
                                                      const FileReader& read_file);
 

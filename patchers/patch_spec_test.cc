@@ -53,7 +53,8 @@ TEST_CASE("PatchOpsFromEnvironment maps variables to ordered ops") {
        {{"CLAW_CONFIG_UNSET__a", "true"}, {"CLAW_CONFIG_UNSET__b", "0"}, {"CLAW_CONFIG_UNSET__c", ""},
         {"CLAW_CONFIG_UNSET__d", "YES"}, {"CLAW_CONFIG_UNSET__e", "no"}},
        {},
-       {Unset({"a"}, "CLAW_CONFIG_UNSET__a"), Unset({"d"}, "CLAW_CONFIG_UNSET__d")}},
+       // unsets run in reverse key order, so an array's highest index goes first
+       {Unset({"d"}, "CLAW_CONFIG_UNSET__d"), Unset({"a"}, "CLAW_CONFIG_UNSET__a")}},
       {"aliases come first, sorted",
        {{"CLAW_CONFIG__gateway__auth__token", "b"}, {"ZTOKEN", "z"}, {"ATOKEN", "a"}},
        {{"ZTOKEN", "gateway.auth.token"}, {"ATOKEN", "gateway.mode"}},
@@ -75,7 +76,8 @@ TEST_CASE("PatchOpsFromEnvironment maps variables to ordered ops") {
   };
   const FileReader files = FakeFiles({{"/run/secrets/t", "s3cret\n\n"}, {"/run/secrets/crlf", "win\r\n"}});
   for (const auto& c : cases) {
-    CAPTURE(c.name);
+    const std::string name = c.name;
+    CAPTURE(name);
     auto ops = PatchOpsFromEnvironment(c.env, c.aliases, files);
     REQUIRE_MESSAGE(ops, (ops ? "" : ops.error().message));
     CHECK(ops.value() == c.want);
@@ -105,7 +107,8 @@ TEST_CASE("PatchOpsFromEnvironment errors name the variable, never the value") {
   };
   const FileReader files = FakeFiles({{"/run/secrets/t", "s"}});
   for (const auto& c : cases) {
-    CAPTURE(c.name);
+    const std::string name = c.name;
+    CAPTURE(name);
     auto ops = PatchOpsFromEnvironment(c.env, c.aliases, files);
     REQUIRE_FALSE(ops);
     CHECK_MESSAGE(ops.error().message.find(c.want) != std::string::npos, ops.error().message);
@@ -137,4 +140,34 @@ TEST_CASE("JoinPath") {
 }
 
 }  // namespace
+}  // namespace claw
+
+namespace claw {
+
+TEST_CASE("NaturalPathLess orders numeric segments by value") {
+  using P = std::vector<std::string>;
+  CHECK(NaturalPathLess(P{"a", "2"}, P{"a", "10"}));
+  CHECK_FALSE(NaturalPathLess(P{"a", "10"}, P{"a", "2"}));
+  CHECK(NaturalPathLess(P{"a", "9", "x"}, P{"a", "10"}));
+  CHECK(NaturalPathLess(P{"a"}, P{"a", "0"}));
+  CHECK(NaturalPathLess(P{"A"}, P{"a"}));            // case-sensitive, bytewise
+  CHECK(NaturalPathLess(P{"a", "10"}, P{"a", "b"}));  // mixed: bytewise
+  CHECK(NaturalPathLess(P{"a", "01"}, P{"a", "1"}));  // same value: spelling decides
+}
+
+TEST_CASE("twelve array items by index apply in index order; unsets run highest index first") {
+  Environment env;
+  for (int i = 0; i < 12; ++i) env["CLAW_CONFIG__list__" + std::to_string(i)] = std::to_string(i);
+  env["CLAW_CONFIG_UNSET__old__1"] = "1";
+  env["CLAW_CONFIG_UNSET__old__10"] = "1";
+  env["CLAW_CONFIG_UNSET__old__2"] = "1";
+  auto ops = PatchOpsFromEnvironment(env, {}, [](const std::string&) -> Result<std::string> { return Error{"no"}; });
+  REQUIRE(ops);
+  REQUIRE(ops.value().size() == 15);
+  for (int i = 0; i < 12; ++i) CHECK(ops.value()[static_cast<size_t>(i)].path.back() == std::to_string(i));
+  CHECK(ops.value()[12].path.back() == "10");
+  CHECK(ops.value()[13].path.back() == "2");
+  CHECK(ops.value()[14].path.back() == "1");
+}
+
 }  // namespace claw
