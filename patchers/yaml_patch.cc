@@ -284,7 +284,8 @@ bool HasSpecialCharacters(std::string_view text) {
 
 bool NeedsQuotes(const std::string& text) {
   return text.empty() || ResolvePlainScalar(text) != DocNode::Type::kString || IsYaml11Bool(text) ||
-         text.front() == ' ' || text.back() == ' ' || HasSpecialCharacters(text);
+         text.front() == ' ' || text.back() == ' ' || HasSpecialCharacters(text) ||
+         text == "<<";  // plain, it would read back as a merge key
 }
 
 void EmitString(YAML::Emitter& out, const std::string& text) {

@@ -162,6 +162,15 @@ TEST_CASE("PatchYaml quotes strings with control characters and line breaks") {
   }
 }
 
+TEST_CASE("PatchYaml: a key spelled << is written quoted, not as a merge key") {
+  auto out = PatchYaml("\"<<\": 1\n", {Set({"<<"}, "2")}, "m.yaml");
+  REQUIRE(out);
+  CHECK(out.value() == "\"<<\": 2\n");
+  auto back = PatchYaml(out.value(), {}, "m.yaml");
+  REQUIRE(back);
+  CHECK(back.value() == out.value());
+}
+
 TEST_CASE("PatchYaml: empty document and deterministic output") {
   auto out = PatchYaml("# only a comment\n", {Set({"a", "b"}, "1")}, "m.yaml");
   REQUIRE(out);
