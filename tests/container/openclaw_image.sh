@@ -95,7 +95,10 @@ kill -KILL "$gw_pid"
 restarted=""
 while (($(now_ms) - kill_ms < 180000)); do
   health="$(curl -s -m 3 "http://127.0.0.1:$HEALTH_PORT/health" || true)"
-  if [[ -n "$health" && "$(json_get "$health" restarts 2>/dev/null)" == 1 && "$(json_get "$health" status 2>/dev/null)" == pass ]]; then
+  # The gateway's own /readyz too: right after the restart /health may still
+  # carry the old run's upstream result for up to 2 s (contract section 4).
+  if [[ -n "$health" && "$(json_get "$health" restarts 2>/dev/null)" == 1 && "$(json_get "$health" status 2>/dev/null)" == pass ]] \
+     && [[ "$(curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GW_PORT/readyz")" == 200 ]]; then
     restarted=yes
     break
   fi
