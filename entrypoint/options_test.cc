@@ -125,9 +125,10 @@ TEST_CASE("bad environment values are configuration errors naming the variable")
       {"CLAW_STOP_SIGNAL", "NOPE"},  {"CLAW_SINGLE_CHILD", "maybe"},   {"CLAW_HEALTH_LISTEN", ":1"},
       {"CLAW_LOG_FORMAT", "xml"},    {"CLAW_BACKOFF_INITIAL", "1e309"}, {"CLAW_CAPS", "FLY"},
   };
-  for (const auto& [name, value] : cases) {
+  for (const auto& c : cases) {
+    const std::string name = c.first;  // clang 14 cannot capture a structured binding
     CAPTURE(name);
-    auto o = Parse({"x"}, {{name, value}});
+    auto o = Parse({"x"}, {{name, c.second}});
     REQUIRE_FALSE(o);
     CHECK(o.error().code == ExitCode::kConfig);
     CHECK(o.error().message.find(name) != std::string::npos);
