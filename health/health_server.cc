@@ -788,8 +788,14 @@ bool HealthServer::Running() const { return impl_->running; }
 int HealthServer::port() const { return impl_->running ? impl_->bound_port : 0; }
 
 void HealthServer::Publish(const SupervisorSnapshot& snapshot) {
-  std::lock_guard<std::mutex> lock(impl_->snapshot_mutex);
-  impl_->snapshot = snapshot;
+  bool new_run;
+  {
+    std::lock_guard<std::mutex> lock(impl_->snapshot_mutex);
+    new_run = snapshot.started_at != impl_->snapshot.started_at;
+    impl_->snapshot = snapshot;
+  }
+  // A result about the previous run must not make the new one look ready.
+  if (new_run && impl_->checker) impl_->checker->Invalidate();
 }
 
 void HealthServer::Stop() { impl_->Stop(); }

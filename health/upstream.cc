@@ -51,16 +51,18 @@ UpstreamChecker::UpstreamChecker(CheckFunction check, std::chrono::milliseconds 
 
 UpstreamResult UpstreamChecker::Get() {
   std::unique_lock<std::mutex> lock(mutex_);
-  if (cached_ && Clock::now() - finished_at_ < max_age_) return *cached_;
+  if (cached_ && cached_generation_ == generation_ && Clock::now() - finished_at_ < max_age_) return *cached_;
   if (in_flight_) {
     done_.wait(lock, [this] { return !in_flight_; });
     return *cached_;
   }
   in_flight_ = true;
+  const std::uint64_t generation = generation_;
   lock.unlock();
   UpstreamResult result = check_();
   lock.lock();
   cached_ = result;
+  cached_generation_ = generation;
   finished_at_ = Clock::now();
   in_flight_ = false;
   lock.unlock();
@@ -70,8 +72,13 @@ UpstreamResult UpstreamChecker::Get() {
 
 std::optional<UpstreamResult> UpstreamChecker::Peek(std::chrono::milliseconds max_age) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (cached_ && Clock::now() - finished_at_ < max_age) return cached_;
+  if (cached_ && cached_generation_ == generation_ && Clock::now() - finished_at_ < max_age) return cached_;
   return std::nullopt;
+}
+
+void UpstreamChecker::Invalidate() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++generation_;
 }
 
 }  // namespace claw

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -48,6 +49,11 @@ class UpstreamChecker {
   // The cached result if it finished less than `max_age` ago; never blocks.
   std::optional<UpstreamResult> Peek(std::chrono::milliseconds max_age);
 
+  // Forgets the cached result (the runtime restarted: a pass of the old run
+  // says nothing about the new one). A check already running when this is
+  // called still answers its waiters but is not cached.
+  void Invalidate();
+
  private:
   using Clock = std::chrono::steady_clock;
 
@@ -58,6 +64,8 @@ class UpstreamChecker {
   std::optional<UpstreamResult> cached_;
   Clock::time_point finished_at_;
   bool in_flight_ = false;
+  std::uint64_t generation_ = 0;         // bumped by Invalidate()
+  std::uint64_t cached_generation_ = 0;  // generation cached_ belongs to
 };
 
 }  // namespace claw

@@ -173,3 +173,23 @@ TEST_CASE("UpstreamChecker: concurrent callers share one in-flight check") {
 }
 
 }  // namespace claw
+
+namespace claw {
+
+TEST_CASE("UpstreamChecker::Invalidate drops a result about the previous run") {
+  int checks = 0;
+  UpstreamChecker checker(
+      [&checks] {
+        ++checks;
+        return UpstreamResult{checks == 1, "t", 0.1, checks == 1 ? "" : "refused"};
+      },
+      std::chrono::seconds(10));
+  CHECK(checker.Get().pass);
+  CHECK(checker.Peek(std::chrono::seconds(10)).has_value());
+  checker.Invalidate();
+  CHECK_FALSE(checker.Peek(std::chrono::hours(1)).has_value());
+  CHECK_FALSE(checker.Get().pass);  // checked again
+  CHECK(checks == 2);
+}
+
+}  // namespace claw
