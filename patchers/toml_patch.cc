@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <sstream>
 #include <toml++/toml.h>
 
@@ -237,7 +238,56 @@ Status WriteTable(std::string& out, const DocNode& table, std::vector<std::strin
 
 }  // namespace
 
+std::optional<std::string> FindNonAsciiOutsideStrings(std::string_view text) {
+  size_t line = 1;
+  size_t column = 1;
+  size_t i = 0;
+  auto advance = [&](size_t n) {
+    for (size_t k = 0; k < n && i < text.size(); ++k, ++i) {
+      // Columns count code points: continuation bytes do not move them.
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+        ++column;
+      }
+    }
+  };
+  auto starts = [&](std::string_view what) { return text.substr(i, what.size()) == what; };
+  while (i < text.size()) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '#') {  // a comment, to the end of the line
+      while (i < text.size() && text[i] != '\n') advance(1);
+    } else if (starts("\"\"\"") || starts("'''")) {  // multi-line strings
+      const std::string_view close = text.substr(i, 3);
+      const bool escapes = close[0] == '"';
+      advance(3);
+      while (i < text.size() && !starts(close)) advance(escapes && text[i] == '\\' ? 2 : 1);
+      advance(3);
+      while (i < text.size() && text[i] == close[0]) advance(1);  // up to two quotes may end the body
+    } else if (c == '"' || c == '\'') {  // one-line strings
+      const char quote = static_cast<char>(c);
+      advance(1);
+      while (i < text.size() && text[i] != quote && text[i] != '\n') {
+        advance(quote == '"' && text[i] == '\\' ? 2 : 1);
+      }
+      advance(1);
+    } else if (c >= 0x80) {
+      return std::to_string(line) + ":" + std::to_string(column);
+    } else {
+      advance(1);
+    }
+  }
+  return std::nullopt;
+}
+
 Result<DocNode> ParseTomlDocument(std::string_view text, const std::string& origin) {
+  // TOML allows non-ASCII only in strings and comments, and toml++ 3.3
+  // reaches __builtin_unreachable() (undefined behaviour) for some such
+  // characters where whitespace may stand: refuse them before it looks.
+  if (auto where = FindNonAsciiOutsideStrings(text)) {
+    return Error{origin + ":" + *where + ": non-ASCII character outside a string or comment"};
+  }
   try {
     toml::table root = toml::parse(text, origin);
     return FromToml(root, origin, 0);

@@ -5,6 +5,7 @@
 // integer bases (0x..) are not kept.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,10 @@
 namespace claw {
 
 // Errors are "origin:line:column: what".
+// "line:column" of the first non-ASCII character outside a string or a
+// comment (TOML allows none there), or nullopt. Pure.
+std::optional<std::string> FindNonAsciiOutsideStrings(std::string_view text);
+
 Result<DocNode> ParseTomlDocument(std::string_view text, const std::string& origin);
 
 // Fails for what TOML cannot hold: null, or a root that is not a table.

@@ -163,3 +163,43 @@ TEST_CASE("ParseTomlDocument limits nesting") {
 
 }  // namespace
 }  // namespace claw
+
+namespace claw {
+
+TEST_CASE("FindNonAsciiOutsideStrings") {
+  struct Case {
+    const char* text;
+    const char* where;  // nullptr: none
+  };
+  const Case cases[] = {
+      {"a = \"caf\xc3\xa9\"\n", nullptr},
+      {"a = 'caf\xc3\xa9'\n", nullptr},
+      {"# caf\xc3\xa9\na = 1\n", nullptr},
+      {"a = \"\"\"\nline \xc3\xa9 \"\" \\\"\"\" still\n\"\"\"\nb = 1\n", nullptr},
+      {"a = '''\n\xc3\xa9 ''\n'''\n", nullptr},
+      {"a = \"esc \\\" \xc3\xa9\"\n", nullptr},
+      {"a =\xc3\xa9 1\n", "1:4"},
+      {"x = 1\n\xd0\x96 = 2\n", "2:1"},
+      {"t = { a = 1,\xd0\x96 b = 2 }\n", "1:13"},
+      {"a = \"\xc3\xa9\" \xc3\xa9\n", "1:9"},
+      {"a = \"unterminated\n\xc3\xa9\n", "2:1"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(std::string(c.text));
+    auto where = FindNonAsciiOutsideStrings(c.text);
+    if (c.where == nullptr) {
+      CHECK_FALSE(where.has_value());
+    } else {
+      REQUIRE(where.has_value());
+      CHECK(*where == c.where);
+    }
+  }
+}
+
+TEST_CASE("a non-ASCII character where whitespace may stand is a clean TOML error") {
+  auto parsed = ParseTomlDocument("a =\xc2\xa1 1\n", "c.toml");
+  REQUIRE_FALSE(parsed);
+  CHECK(parsed.error().message == "c.toml:1:4: non-ASCII character outside a string or comment");
+}
+
+}  // namespace claw
