@@ -429,7 +429,9 @@ Result<Options> ParseOptions(const std::vector<std::string>& argv, const Environ
       if (auto st = s.apply(it->second, options); !st) {
         return Error{std::string(s.option) + ": " + st.error().message, ExitCode::kUsage};
       }
-    } else if (const std::string* v = env_value(s.env)) {
+    } else if (const std::string* v = env_value(s.env); v != nullptr && !v->empty()) {
+      // An empty variable counts as unset (Compose's `${VAR:-}` and bare
+      // `- VAR` entries), so the profile or the default applies.
       if (auto st = s.apply(*v, options); !st) {
         return Error{std::string(s.env) + ": " + st.error().message, ExitCode::kConfig};
       }

@@ -214,3 +214,16 @@ TEST_CASE("--help lists every CLAW_ variable") {
 }
 
 }  // namespace claw
+
+namespace claw {
+
+TEST_CASE("an empty CLAW_ variable counts as unset") {
+  auto o = Parse({"x"}, {{"CLAW_HEALTH_LISTEN", ""}, {"CLAW_STOP_GRACE", ""}, {"CLAW_RESTART", ""}},
+                 "[restart]\npolicy = \"always\"\n");
+  REQUIRE(o);
+  CHECK(o.value().health_listen == std::optional<std::string>("127.0.0.1:18700"));
+  CHECK(o.value().stop_grace.count() == 8000);
+  CHECK(o.value().restart == RestartPolicy::kAlways);
+}
+
+}  // namespace claw
