@@ -16,7 +16,14 @@ cleanup() {
   for pid in "${BG_PIDS[@]}"; do
     kill -KILL "$pid" 2>/dev/null || true
   done
-  if [ -n "$CLAW_PID" ]; then kill -KILL "$CLAW_PID" 2>/dev/null || true; fi
+  if [ -n "$CLAW_PID" ]; then
+    # TERM first: claw-init takes its runtime (its own session) with it; a
+    # KILL alone would orphan the runtime, which then holds ctest's pipe.
+    kill -TERM "$CLAW_PID" 2>/dev/null || true
+    local i
+    for i in $(seq 1 100); do kill -0 "$CLAW_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$CLAW_PID" 2>/dev/null || true
+  fi
   wait 2>/dev/null || true
   rm -rf "$WORK"
 }
