@@ -22,11 +22,20 @@ namespace {
 // before exiting anyway (a process stuck in uninterruptible sleep).
 constexpr std::chrono::seconds kKillWait(2);
 
-// Direct children of this process, from /proc: as a subreaper (not PID 1)
-// these are the orphans that escaped the runtime's group.
+// Direct children of this process: as a subreaper (not PID 1) these are the
+// orphans that escaped the runtime's group. The kernel lists each thread's
+// children in /proc/self/task/TID/children; only the main thread forks, so
+// its list is the whole answer, without scanning every process of the host.
+// Kernels without that file fall back to the scan.
 std::vector<pid_t> ListChildren() {
   std::vector<pid_t> children;
   const pid_t self = getpid();
+  std::ifstream list("/proc/self/task/" + std::to_string(self) + "/children");
+  if (list) {
+    long pid;
+    while (list >> pid) children.push_back(static_cast<pid_t>(pid));
+    return children;
+  }
   DIR* dir = opendir("/proc");
   if (dir == nullptr) return children;
   while (dirent* entry = readdir(dir)) {
