@@ -31,7 +31,17 @@ import json, os, random, resource, signal, socket, struct, sys, threading, time
 
 port, init, rec, rss_limit = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
+if hard != resource.RLIM_INFINITY:
+    soft = min(hard, 4096)
+else:
+    soft = 4096
+resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+# 1,000 slowloris sockets, or what the descriptor limit allows; above 512
+# (the server's cap) either way, or the wave proves nothing.
+SLOW = min(1000, soft - 100)
+if SLOW <= 600:
+    print("SKIP: only %d descriptors for the test's clients" % soft)
+    sys.exit(77)
 ADDR = ("127.0.0.1", port)
 problems = []
 
@@ -117,9 +127,9 @@ def slow_open():
     s.connect(ADDR)
     s.setblocking(False)
     return [s, 0]
-for _ in range(1000):
+for _ in range(SLOW):
     conns.append(slow_open())
-opened, reopened, ended = 1000, 0, time.monotonic() + 12
+reopened, ended = 0, time.monotonic() + 12
 checked = False
 while time.monotonic() < ended:
     for c in conns:
@@ -141,7 +151,7 @@ while time.monotonic() < ended:
     time.sleep(1)
 for c in conns:
     c[0].close()
-print("ok: slowloris: 1,000 connections for 12 s, %d reopened after the server dropped them" % reopened, flush=True)
+print("ok: slowloris: %d connections for 12 s, %d reopened after the server dropped them" % (SLOW, reopened), flush=True)
 
 # --- wave 2: 1 MiB request lines and 1 MiB of headers -------------------------
 wave_name[0] = "oversized"
@@ -294,6 +304,7 @@ PY
 py=$?
 set -e
 cat "$WORK/py.out"
+[[ $py -eq 77 ]] && { kill -TERM "$INIT"; wait "$INIT" 2>/dev/null || true; skip "$(grep -m1 SKIP "$WORK/py.out" | sed "s/^SKIP: //")"; }
 check_eq "hostile clients: no probe late, failed or malformed; RSS, fds, forwarding and restarts held" 0 "$py"
 
 # TERM still stops: it arrives as USR2 and the recorder exits 0.
