@@ -97,6 +97,7 @@ Result<LogFormat> ParseLogFormat(std::string_view text) {
   return Error{"invalid log format '" + std::string(text) + "' (use text or json)", ExitCode::kUsage};
 }
 
+bool DebugEnabled() { return Logger()->should_log(spdlog::level::debug); }
 void LogDebug(const std::string& message) { Logger()->debug("{}", message); }
 void LogInfo(const std::string& message) { Logger()->info("{}", message); }
 void LogWarn(const std::string& message) { Logger()->warn("{}", message); }

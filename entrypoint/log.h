@@ -17,6 +17,8 @@ void InitLogging(LogFormat format, LogLevel level);
 Result<LogLevel> ParseLogLevel(std::string_view text);
 Result<LogFormat> ParseLogFormat(std::string_view text);
 
+// True when debug lines are written: lets hot paths skip building them.
+bool DebugEnabled();
 void LogDebug(const std::string& message);
 void LogInfo(const std::string& message);
 void LogWarn(const std::string& message);

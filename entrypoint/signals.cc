@@ -35,6 +35,9 @@ std::vector<int> DrainSignalFd(int fd) {
     for (size_t i = 0; i < static_cast<size_t>(n) / sizeof(signalfd_siginfo); ++i) {
       signals.push_back(static_cast<int>(info[i].ssi_signo));
     }
+    // A short read means the queue is empty: a signal arriving later makes
+    // the fd readable again, so a second read() would only say EAGAIN.
+    if (static_cast<size_t>(n) < sizeof info) break;
   }
   return signals;
 }

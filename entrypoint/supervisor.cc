@@ -142,37 +142,41 @@ void Supervisor::HandleSignal(int signo) {
     case SignalAction::Kind::kDrop:
       return;
     case SignalAction::Kind::kStop:
-      LogInfo("received " + SignalName(signo) + ": stopping");
-      RequestStop(action.send);
+      RequestStop(action.send, signo);
       return;
     case SignalAction::Kind::kForward:
       if (pid_ == 0) {
         LogDebug("no runtime running: " + SignalName(signo) + " not forwarded");
         return;
       }
-      LogDebug("forwarding " + SignalName(signo) +
-               (action.send != signo ? " as " + SignalName(action.send) : std::string()));
+      // Send first, log after: the runtime is waiting for the signal.
       if (options_.single_child) {
         kill(pid_, action.send);
       } else if (kill(-pid_, action.send) != 0 && errno == ESRCH) {
         kill(pid_, action.send);
       }
+      if (DebugEnabled()) {
+        LogDebug("forwarded " + SignalName(signo) +
+                 (action.send != signo ? " as " + SignalName(action.send) : std::string()));
+      }
       return;
   }
 }
 
-void Supervisor::RequestStop(int send) {
+void Supervisor::RequestStop(int send, int received) {
   if (phase_ != Phase::kSupervising) return;  // already cleaning up
   if (stop_requested_) {
     // A repeated stop request is passed on again; the deadline stands.
     if (pid_ != 0) kill(options_.single_child ? pid_ : -pid_, send);
+    if (DebugEnabled()) LogDebug("received " + SignalName(received) + " again: passed on");
     return;
   }
   stop_requested_ = true;
   next_start_.reset();
   if (pid_ == 0) {
     // In backoff (or about to be): nothing to stop, exit with the last status.
-    LogInfo("no runtime running; exiting with status " + std::to_string(last_status_));
+    LogInfo("received " + SignalName(received) + ": no runtime running; exiting with status " +
+            std::to_string(last_status_));
     SetState(RuntimeState::kExited);
     BeginCleanup();
     return;
@@ -184,8 +188,10 @@ void Supervisor::RequestStop(int send) {
   } else if (kill(-pid_, send) != 0 && errno == ESRCH) {
     kill(pid_, send);
   }
-  LogInfo("sent " + SignalName(send) + " to " + (options_.single_child ? "pid " : "process group ") +
-          std::to_string(pid_) + "; SIGKILL in " + FormatDuration(options_.stop_grace));
+  // Logged after the kill: formatting a line is not worth delaying the stop.
+  LogInfo("received " + SignalName(received) + ": stopping; sent " + SignalName(send) + " to " +
+          (options_.single_child ? "pid " : "process group ") + std::to_string(pid_) + "; SIGKILL in " +
+          FormatDuration(options_.stop_grace));
 }
 
 void Supervisor::OnRuntimeExit(int wait_status) {

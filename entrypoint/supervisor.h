@@ -44,7 +44,7 @@ class Supervisor {
 
   void StartRuntime();
   void HandleSignal(int signo);
-  void RequestStop(int send);
+  void RequestStop(int send, int received);
   void OnRuntimeExit(int wait_status);
   void BeginCleanup();
   void SignalLeftovers(int signo);
