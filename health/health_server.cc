@@ -265,7 +265,11 @@ struct HealthServer::Impl {
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &previous);
     poller = std::thread([this] { PollLoop(); });
-    for (size_t i = 0; i < kWorkers; ++i) workers.emplace_back([this] { WorkLoop(); });
+    // Workers only ever wait for the upstream: without one, none is needed
+    // (four fewer threads to create at start and to join at exit).
+    if (checker) {
+      for (size_t i = 0; i < kWorkers; ++i) workers.emplace_back([this] { WorkLoop(); });
+    }
     pthread_sigmask(SIG_SETMASK, &previous, nullptr);
     running = true;
   }
