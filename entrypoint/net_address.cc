@@ -1,6 +1,7 @@
 #include "entrypoint/net_address.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <charconv>
 
@@ -95,6 +96,26 @@ Result<UpstreamUrl> ParseUpstreamUrl(std::string_view text) {
 
 bool IsWildcard(const HostPort& address) {
   return address.host == "0.0.0.0" || address.host == "::" || address.host == "0:0:0:0:0:0:0:0";
+}
+
+Result<SocketAddress> ToSocketAddress(const HostPort& address) {
+  SocketAddress out;
+  if (address.ipv6) {
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&out.storage);
+    sin6->sin6_family = AF_INET6;
+    sin6->sin6_port = htons(static_cast<uint16_t>(address.port));
+    if (inet_pton(AF_INET6, address.host.c_str(), &sin6->sin6_addr) != 1) return Error{"not an IPv6 address"};
+    out.length = sizeof(sockaddr_in6);
+    out.family = AF_INET6;
+  } else {
+    auto* sin = reinterpret_cast<sockaddr_in*>(&out.storage);
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons(static_cast<uint16_t>(address.port));
+    if (inet_pton(AF_INET, address.host.c_str(), &sin->sin_addr) != 1) return Error{"not an IPv4 address"};
+    out.length = sizeof(sockaddr_in);
+    out.family = AF_INET;
+  }
+  return out;
 }
 
 }  // namespace claw

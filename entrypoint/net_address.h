@@ -3,6 +3,8 @@
 // literals, except "localhost", which means 127.0.0.1.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <string>
 #include <string_view>
 
@@ -31,6 +33,17 @@ struct UpstreamUrl {
 // "http://127.0.0.1:18789/readyz" (port defaults to 80, path to "/") or
 // "tcp://127.0.0.1:42617".
 Result<UpstreamUrl> ParseUpstreamUrl(std::string_view text);
+
+// A HostPort as the socket API takes it (bind, connect).
+struct SocketAddress {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+  int family = AF_UNSPEC;
+  const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
+};
+
+// Fails when `host` is not an IP literal of the address's family.
+Result<SocketAddress> ToSocketAddress(const HostPort& address);
 
 // True for 0.0.0.0 and ::, which `claw-init health` asks on loopback.
 bool IsWildcard(const HostPort& address);

@@ -1,5 +1,8 @@
 #include "entrypoint/net_address.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <doctest/doctest.h>
 
 namespace claw {
@@ -57,6 +60,29 @@ TEST_CASE("ParseUpstreamUrl") {
     CAPTURE(bad);
     CHECK_FALSE(ParseUpstreamUrl(bad));
   }
+}
+
+TEST_CASE("ToSocketAddress") {
+  auto v4 = ToSocketAddress(HostPort{"127.0.0.1", 18700, false});
+  REQUIRE(v4);
+  CHECK(v4.value().family == AF_INET);
+  CHECK(v4.value().length == sizeof(sockaddr_in));
+  const auto* sin = reinterpret_cast<const sockaddr_in*>(v4.value().get());
+  CHECK(sin->sin_family == AF_INET);
+  CHECK(ntohs(sin->sin_port) == 18700);
+  CHECK(ntohl(sin->sin_addr.s_addr) == 0x7f000001u);
+
+  auto v6 = ToSocketAddress(HostPort{"::1", 443, true});
+  REQUIRE(v6);
+  CHECK(v6.value().family == AF_INET6);
+  CHECK(v6.value().length == sizeof(sockaddr_in6));
+  const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(v6.value().get());
+  CHECK(ntohs(sin6->sin6_port) == 443);
+  CHECK(sin6->sin6_addr.s6_addr[15] == 1);
+
+  CHECK_FALSE(ToSocketAddress(HostPort{"::1", 80, false}));       // family mismatch
+  CHECK_FALSE(ToSocketAddress(HostPort{"127.0.0.1", 80, true}));
+  CHECK_FALSE(ToSocketAddress(HostPort{"localhost", 80, false}));  // no name lookup here
 }
 
 }  // namespace claw

@@ -154,23 +154,10 @@ bool WriteAll(int fd, const std::string& data, Clock::time_point deadline) {
 }
 
 Result<UniqueFd> ListenOn(const HostPort& address) {
-  sockaddr_storage storage{};
-  socklen_t length = 0;
-  int family = address.ipv6 ? AF_INET6 : AF_INET;
-  if (address.ipv6) {
-    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&storage);
-    sin6->sin6_family = AF_INET6;
-    sin6->sin6_port = htons(static_cast<uint16_t>(address.port));
-    if (inet_pton(AF_INET6, address.host.c_str(), &sin6->sin6_addr) != 1) return Error{"not an IPv6 address"};
-    length = sizeof(sockaddr_in6);
-  } else {
-    auto* sin = reinterpret_cast<sockaddr_in*>(&storage);
-    sin->sin_family = AF_INET;
-    sin->sin_port = htons(static_cast<uint16_t>(address.port));
-    if (inet_pton(AF_INET, address.host.c_str(), &sin->sin_addr) != 1) return Error{"not an IPv4 address"};
-    length = sizeof(sockaddr_in);
-  }
-  UniqueFd fd(socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  auto where = ToSocketAddress(address);
+  if (!where) return where.error();
+  const SocketAddress& target = where.value();
+  UniqueFd fd(socket(target.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return Error{std::string("socket: ") + strerror(errno)};
   int one = 1;
   // SO_REUSEADDR lets a restarted claw-init bind past TIME_WAIT. Not
@@ -182,7 +169,7 @@ Result<UniqueFd> ListenOn(const HostPort& address) {
     int v6only = 0;
     setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
   }
-  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&storage), length) != 0) {
+  if (bind(fd.get(), target.get(), target.length) != 0) {
     return Error{std::string("bind: ") + strerror(errno)};
   }
   // A deep accept queue (the kernel caps it at net.core.somaxconn): when a

@@ -54,25 +54,12 @@ int WaitFor(int fd, short events, Clock::time_point deadline) {
 }
 
 Result<UniqueFd> ConnectUntil(const HostPort& address, Clock::time_point deadline, Duration timeout) {
-  sockaddr_storage storage{};
-  socklen_t length = 0;
-  int family = address.ipv6 ? AF_INET6 : AF_INET;
-  if (address.ipv6) {
-    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&storage);
-    sin6->sin6_family = AF_INET6;
-    sin6->sin6_port = htons(static_cast<uint16_t>(address.port));
-    if (inet_pton(AF_INET6, address.host.c_str(), &sin6->sin6_addr) != 1) return Error{"not an IPv6 address"};
-    length = sizeof(sockaddr_in6);
-  } else {
-    auto* sin = reinterpret_cast<sockaddr_in*>(&storage);
-    sin->sin_family = AF_INET;
-    sin->sin_port = htons(static_cast<uint16_t>(address.port));
-    if (inet_pton(AF_INET, address.host.c_str(), &sin->sin_addr) != 1) return Error{"not an IPv4 address"};
-    length = sizeof(sockaddr_in);
-  }
-  UniqueFd sock(socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  auto where = ToSocketAddress(address);
+  if (!where) return where.error();
+  const SocketAddress& target = where.value();
+  UniqueFd sock(socket(target.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!sock.valid()) return Error{std::string("socket: ") + strerror(errno)};
-  if (connect(sock.get(), reinterpret_cast<sockaddr*>(&storage), length) == 0) return sock;
+  if (connect(sock.get(), target.get(), target.length) == 0) return sock;
   if (errno != EINPROGRESS) return Error{Phrase(errno)};
   int ready = WaitFor(sock.get(), POLLOUT, deadline);
   if (ready == 0) return Error{"connect timeout (" + FormatDuration(timeout) + ")"};
