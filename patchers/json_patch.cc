@@ -5,6 +5,7 @@
 #include <rapidjson/reader.h>
 
 #include <cstdio>
+#include <cstring>
 
 #include "patchers/doc_patch.h"
 #include "patchers/json5.h"
@@ -27,9 +28,11 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
     return Add(DocNode::Scalar(is_float ? DocNode::Type::kFloat : DocNode::Type::kInt, std::move(text))) != nullptr;
   }
   bool String(const char* s, rapidjson::SizeType len, bool) {
+    if (!IsWellFormed(s, len)) return false;
     return Add(DocNode::Scalar(DocNode::Type::kString, std::string(s, len))) != nullptr;
   }
   bool Key(const char* s, rapidjson::SizeType len, bool) {
+    if (!IsWellFormed(s, len)) return false;
     key_.assign(s, len);
     return true;
   }
@@ -65,6 +68,13 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
   bool Close() {
     stack_.pop_back();
     return true;
+  }
+
+  // RapidJSON validates the UTF-8 it reads, but decodes a lone low
+  // surrogate escape ("\uDC00") into bytes that are not UTF-8 (ED B0 80).
+  // Every such result starts with 0xED, so only those strings are checked.
+  static bool IsWellFormed(const char* s, rapidjson::SizeType len) {
+    return std::memchr(s, 0xED, len) == nullptr || IsValidUtf8(std::string_view(s, len));
   }
 
   std::vector<DocNode*> stack_;
@@ -162,6 +172,12 @@ void WriteNode(std::string& out, const DocNode& node, int depth) {
 }  // namespace
 
 Result<DocNode> ParseJsonDocument(std::string_view text, const std::string& origin) {
+  // Most .json files are strict JSON, which RapidJSON reads directly. It
+  // accepts nothing the JSON5 pass would refuse (the builder refuses lone
+  // surrogates and deep nesting too), and for strict JSON the pass changes
+  // nothing RapidJSON would read differently, so the tree is the same. On
+  // any failure the text goes the JSON5 way, which also names line:column.
+  if (auto strict = ParseStrict(text)) return strict;
   auto json = Json5ToJson(text, origin, Json5Options{kMaxNesting});
   if (!json) return json.error();
   // The JSON5 pass has checked syntax, depth and UTF-8, so RapidJSON

@@ -66,6 +66,8 @@ TEST_CASE("PatchJson errors: file:line:column, depth, no value") {
       {"{a: NaN}", "cfg.json:1:5: NaN has no JSON form"},
       {std::string(300, '['), "cfg.json:1:257: nesting deeper than 256 levels"},
       {std::string(10000, '[') + std::string(10000, ']'), "cfg.json:1:257: nesting deeper than 256 levels"},
+      {"{\"a\": \"\\uDC00\"}", "cfg.json:1:8: unpaired surrogate in a \\u escape"},
+      {"{\"a\": 1}\n{", "cfg.json:2:1: unexpected text after the document"},
   };
   for (const auto& c : cases) {
     auto out = PatchJson(c.in, {}, "cfg.json");
@@ -75,6 +77,26 @@ TEST_CASE("PatchJson errors: file:line:column, depth, no value") {
   auto typed = PatchJson("{port: 1}", {Set({"port"}, "not-a-port-SECRET", "CLAW_CONFIG__port")}, "cfg.json");
   REQUIRE_FALSE(typed);
   CHECK(typed.error().message == "CLAW_CONFIG__port: expected an integer (64-bit) (the type of 'port')");
+}
+
+TEST_CASE("PatchJson reads strict JSON directly and through the JSON5 pass alike") {
+  // A leading comment sends the same document the JSON5 way.
+  const std::vector<std::string> cases = {
+      R"({"a": 1, "b": [1.50, -0, 1E3, 2e-2, true, false, null], "c": {}, "d": []})",
+      R"({"s": "\"\\\/\b\f\n\r\t\u00e9\uD83D\uDE00 \u0000", "k\u0041": "x", "k\u0041": "dup"})",
+      "{\"\xC3\xA9\": \"\xE2\x82\xAC\xF0\x9F\x98\x80\"}",
+      " [ 1 , { \"x\" : [ ] } ]\r\n",
+      R"("top")",
+      "-12",
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c);
+    auto strict = PatchJson(c, {}, "o.json");
+    auto json5 = PatchJson("// JSON5\n" + c, {}, "o.json");
+    REQUIRE_MESSAGE(strict, (strict ? "" : strict.error().message));
+    REQUIRE_MESSAGE(json5, (json5 ? "" : json5.error().message));
+    CHECK(strict.value() == json5.value());
+  }
 }
 
 TEST_CASE("ParseJsonLiteral") {
@@ -87,6 +109,7 @@ TEST_CASE("ParseJsonLiteral") {
   CHECK_FALSE(ParseJsonLiteral("'s'"));
   CHECK_FALSE(ParseJsonLiteral(std::string(300, '[') + std::string(300, ']')));
   CHECK_FALSE(ParseJsonLiteral("\"\xC3\""));
+  CHECK_FALSE(ParseJsonLiteral("\"\\uDC00\""));  // would decode to bytes that are not UTF-8
 }
 
 TEST_CASE("WriteJsonDocument escapes strings") {
