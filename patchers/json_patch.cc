@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 
 #include "patchers/doc_patch.h"
 #include "patchers/json5.h"
@@ -15,58 +16,78 @@ namespace {
 
 // Builds a DocNode from RapidJSON's SAX events. With kParseIterativeFlag the
 // reader keeps its own stack, and so does this builder: nothing recurses.
+//
+// Each value is built in place in `pending_`, the values of all open
+// containers in document order. When a container closes, its children (the
+// tail of `pending_`) move once into a vector of exactly their number, so
+// no finished node is moved again by a growing vector.
 class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeBuilder> {
  public:
-  DocNode root;
   bool too_deep = false;
 
-  bool Null() { return Add(DocNode::Scalar(DocNode::Type::kNull, "")) != nullptr; }
-  bool Bool(bool b) { return Add(DocNode::Scalar(DocNode::Type::kBool, b ? "true" : "false")) != nullptr; }
+  TreeBuilder() { pending_.reserve(64); }
+
+  // The document, once Parse has succeeded.
+  DocNode TakeRoot() { return std::move(pending_.front().value); }
+
+  bool Null() {
+    NewValue(DocNode::Type::kNull);
+    return true;
+  }
+  bool Bool(bool b) {
+    NewValue(DocNode::Type::kBool).text = b ? "true" : "false";
+    return true;
+  }
   bool RawNumber(const char* s, rapidjson::SizeType len, bool) {
-    std::string text(s, len);
-    const bool is_float = text.find_first_of(".eE") != std::string::npos;
-    return Add(DocNode::Scalar(is_float ? DocNode::Type::kFloat : DocNode::Type::kInt, std::move(text))) != nullptr;
+    const std::string_view text(s, len);
+    const bool is_float = text.find_first_of(".eE") != std::string_view::npos;
+    NewValue(is_float ? DocNode::Type::kFloat : DocNode::Type::kInt).text.assign(s, len);
+    return true;
   }
   bool String(const char* s, rapidjson::SizeType len, bool) {
     if (!IsWellFormed(s, len)) return false;
-    return Add(DocNode::Scalar(DocNode::Type::kString, std::string(s, len))) != nullptr;
+    NewValue(DocNode::Type::kString).text.assign(s, len);
+    return true;
   }
   bool Key(const char* s, rapidjson::SizeType len, bool) {
     if (!IsWellFormed(s, len)) return false;
-    key_.assign(s, len);
+    pending_.emplace_back().key.assign(s, len);
     return true;
   }
-  bool StartObject() { return Open(DocNode::Object()); }
-  bool StartArray() { return Open(DocNode::Array()); }
+  bool StartObject() { return Open(DocNode::Type::kObject); }
+  bool StartArray() { return Open(DocNode::Type::kArray); }
   bool EndObject(rapidjson::SizeType) { return Close(); }
   bool EndArray(rapidjson::SizeType) { return Close(); }
 
  private:
-  // Ancestors' vectors do not change while a child is open, so the pointers
-  // on the stack stay valid.
-  DocNode* Add(DocNode node) {
-    if (stack_.empty()) {
-      root = std::move(node);
-      return &root;
-    }
-    DocNode* parent = stack_.back();
-    if (parent->type == DocNode::Type::kArray) {
-      parent->items.push_back(std::move(node));
-      return &parent->items.back();
-    }
-    parent->members.push_back(DocMember{std::move(key_), std::move(node)});
-    return &parent->members.back().value;
+  // The node for the next value: in an object, the slot its Key() made.
+  DocNode& NewValue(DocNode::Type type) {
+    const bool in_object = !open_.empty() && pending_[open_.back()].value.type == DocNode::Type::kObject;
+    DocNode& node = in_object ? pending_.back().value : pending_.emplace_back().value;
+    node.type = type;
+    return node;
   }
-  bool Open(DocNode node) {
-    if (stack_.size() >= static_cast<size_t>(kMaxNesting)) {
+  bool Open(DocNode::Type type) {
+    if (open_.size() >= static_cast<size_t>(kMaxNesting)) {
       too_deep = true;
       return false;
     }
-    stack_.push_back(Add(std::move(node)));
+    NewValue(type);
+    open_.push_back(pending_.size() - 1);
     return true;
   }
   bool Close() {
-    stack_.pop_back();
+    const size_t at = open_.back();
+    open_.pop_back();
+    const auto first = pending_.begin() + static_cast<std::ptrdiff_t>(at + 1);
+    DocNode& node = pending_[at].value;
+    if (node.type == DocNode::Type::kObject) {
+      node.members.assign(std::make_move_iterator(first), std::make_move_iterator(pending_.end()));
+    } else {
+      node.items.reserve(static_cast<size_t>(pending_.end() - first));
+      for (auto it = first; it != pending_.end(); ++it) node.items.push_back(std::move(it->value));
+    }
+    pending_.erase(first, pending_.end());
     return true;
   }
 
@@ -77,8 +98,8 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
     return std::memchr(s, 0xED, len) == nullptr || IsValidUtf8(std::string_view(s, len));
   }
 
-  std::vector<DocNode*> stack_;
-  std::string key_;
+  std::vector<DocMember> pending_;  // array items and the root have no key
+  std::vector<size_t> open_;        // where each open container is in pending_
 };
 
 constexpr unsigned kParseFlags =
@@ -94,7 +115,7 @@ Result<DocNode> ParseStrict(std::string_view json) {
     if (builder.too_deep) return Error{"nesting deeper than " + std::to_string(kMaxNesting) + " levels"};
     return Error{std::string(rapidjson::GetParseError_En(ok.Code())) + " (at byte " + std::to_string(ok.Offset()) + ")"};
   }
-  return std::move(builder.root);
+  return builder.TakeRoot();
 }
 
 void WriteString(std::string& out, std::string_view s) {
