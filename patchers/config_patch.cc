@@ -51,9 +51,10 @@ Result<DocNode> ParseDocument(ConfigFormat format, std::string_view text, const 
   return Error{"unknown format"};
 }
 
-Result<std::string> WriteDocument(ConfigFormat format, const DocNode& root) {
+// `size_hint`: the expected size of the output, reserved up front.
+Result<std::string> WriteDocument(ConfigFormat format, const DocNode& root, size_t size_hint = 0) {
   switch (format) {
-    case ConfigFormat::kJson: return WriteJsonDocument(root);
+    case ConfigFormat::kJson: return WriteJsonDocument(root, size_hint);
     case ConfigFormat::kToml: return WriteTomlDocument(root);
     case ConfigFormat::kYaml: return WriteYamlDocument(root);
   }
@@ -163,7 +164,9 @@ Result<ConfigPlan> PlanConfig(const Options& options, const Environment& env) {
     if (op.kind == PatchOp::Kind::kSet) ++plan.keys_set;
     if (op.from_file) plan.secret_paths.push_back(op.path);
   }
-  auto text = WriteDocument(format.value(), plan.document);
+  // Written JSON is indented, so it often outgrows its base: twice the base
+  // covers most documents in one allocation.
+  auto text = WriteDocument(format.value(), plan.document, 2 * base_text.size());
   if (!text) return text.error().Prefixed(plan.target);
   plan.text = std::move(text).value();
 

@@ -118,10 +118,16 @@ Result<DocNode> ParseStrict(std::string_view json) {
   return builder.TakeRoot();
 }
 
+// Runs of characters that need no escape are appended whole.
 void WriteString(std::string& out, std::string_view s) {
   out += '"';
-  for (char c : s) {
+  size_t unwritten = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
     const auto uc = static_cast<unsigned char>(c);
+    if (uc >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.substr(unwritten, i - unwritten));
+    unwritten = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -130,16 +136,14 @@ void WriteString(std::string& out, std::string_view s) {
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (uc < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", uc);
-          out += buf;
-        } else {
-          out += c;
-        }
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", uc);
+        out += buf;
+      }
     }
   }
+  out.append(s.substr(unwritten));
   out += '"';
 }
 
@@ -211,8 +215,9 @@ Result<DocNode> ParseJsonDocument(std::string_view text, const std::string& orig
 
 Result<DocNode> ParseJsonLiteral(std::string_view text) { return ParseStrict(text); }
 
-std::string WriteJsonDocument(const DocNode& root) {
+std::string WriteJsonDocument(const DocNode& root, size_t size_hint) {
   std::string out;
+  out.reserve(size_hint);
   WriteNode(out, root, 0);
   out += '\n';
   return out;
@@ -223,7 +228,7 @@ Result<std::string> PatchJson(std::string_view text, const std::vector<PatchOp>&
   if (!root) return root.error();
   auto status = ApplyPatchOps(root.value(), ops, PatchRules{}, nullptr);
   if (!status) return status.error();
-  return WriteJsonDocument(root.value());
+  return WriteJsonDocument(root.value(), 2 * text.size());
 }
 
 }  // namespace claw

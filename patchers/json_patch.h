@@ -20,7 +20,9 @@ Result<DocNode> ParseJsonDocument(std::string_view text, const std::string& orig
 Result<DocNode> ParseJsonLiteral(std::string_view text);
 
 // Writes strict JSON. Dates and times (which JSON lacks) become strings.
-std::string WriteJsonDocument(const DocNode& root);
+// `size_hint` (the expected size of the output) is reserved up front: a
+// large output grown step by step is copied, and new pages touched, each time.
+std::string WriteJsonDocument(const DocNode& root, size_t size_hint = 0);
 
 // Parse, patch, write.
 Result<std::string> PatchJson(std::string_view text, const std::vector<PatchOp>& ops, const std::string& origin);
