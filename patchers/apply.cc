@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -78,16 +79,20 @@ Result<std::string> ReadAll(int fd, size_t limit) {
   if (::fstat(fd, &st) != 0) return Error{ErrnoText(errno)};
   if (!S_ISREG(st.st_mode)) return Error{"not a regular file"};
   if (static_cast<size_t>(st.st_size) > limit) return Error{"larger than " + std::to_string(limit) + " bytes"};
-  std::string out;
-  char buf[65536];
+  // Read straight into a string of the file's size (plus one byte, to see
+  // the end without growing); a file that grows meanwhile still reads whole.
+  std::string out(static_cast<size_t>(st.st_size) + 1, '\0');
+  size_t used = 0;
   while (true) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (used == out.size()) out.resize(std::min(out.size() * 2, limit + 1));
+    ssize_t n = ::read(fd, out.data() + used, out.size() - used);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Error{ErrnoText(errno)};
     if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-    if (out.size() > limit) return Error{"larger than " + std::to_string(limit) + " bytes"};
+    used += static_cast<size_t>(n);
+    if (used > limit) return Error{"larger than " + std::to_string(limit) + " bytes"};
   }
+  out.resize(used);
   return out;
 }
 

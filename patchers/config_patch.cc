@@ -141,7 +141,8 @@ Result<ConfigPlan> PlanConfig(const Options& options, const Environment& env) {
   // The base document.
   auto current = ReadTarget(plan.target);
   if (!current) return current.error();
-  std::string base_text;
+  std::string default_text;
+  std::string_view base_text;  // the target's text (not copied) or the default's
   if (plan.mode == ConfigMode::kMerge && current.value()) {
     plan.base = plan.target;
     base_text = *current.value();
@@ -149,7 +150,8 @@ Result<ConfigPlan> PlanConfig(const Options& options, const Environment& env) {
     plan.base = *profile.config_default;
     auto text = ReadFileNoFollow(plan.base);
     if (!text) return text.error().Prefixed("default config");
-    base_text = std::move(text).value();
+    default_text = std::move(text).value();
+    base_text = default_text;
   } else if (plan.mode == ConfigMode::kRegenerate) {
     return Error{std::string(kEnvConfigMode) + "=regenerate needs a [config] default file in the profile"};
   }
