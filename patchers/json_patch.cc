@@ -25,7 +25,8 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
  public:
   bool too_deep = false;
 
-  TreeBuilder() { pending_.reserve(64); }
+  // `has_escapes`: the text holds a \u escape (see IsWellFormed).
+  explicit TreeBuilder(bool has_escapes) : has_escapes_(has_escapes) { pending_.reserve(64); }
 
   // The document, once Parse has succeeded.
   DocNode TakeRoot() { return std::move(pending_.front().value); }
@@ -93,11 +94,13 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
 
   // RapidJSON validates the UTF-8 it reads, but decodes a lone low
   // surrogate escape ("\uDC00") into bytes that are not UTF-8 (ED B0 80).
-  // Every such result starts with 0xED, so only those strings are checked.
-  static bool IsWellFormed(const char* s, rapidjson::SizeType len) {
-    return std::memchr(s, 0xED, len) == nullptr || IsValidUtf8(std::string_view(s, len));
+  // Every such result starts with 0xED, so only those strings are checked,
+  // and only when the text has an escape at all.
+  bool IsWellFormed(const char* s, rapidjson::SizeType len) const {
+    return !has_escapes_ || std::memchr(s, 0xED, len) == nullptr || IsValidUtf8(std::string_view(s, len));
   }
 
+  bool has_escapes_;
   std::vector<DocMember> pending_;  // array items and the root have no key
   std::vector<size_t> open_;        // where each open container is in pending_
 };
@@ -107,7 +110,7 @@ constexpr unsigned kParseFlags =
 
 // Parses strict JSON into a tree; the error names no part of the input.
 Result<DocNode> ParseStrict(std::string_view json) {
-  TreeBuilder builder;
+  TreeBuilder builder(json.find("\\u") != std::string_view::npos);
   rapidjson::Reader reader;
   rapidjson::MemoryStream stream(json.data(), json.size());
   rapidjson::ParseResult ok = reader.Parse<kParseFlags>(stream, builder);
