@@ -24,38 +24,48 @@ std::string Print(const T& value) {
   return out.str();
 }
 
-// Recursion bounded by `depth`: toml++ limits inline nesting, but headers such
-// as [a.b.c...] can nest without limit.
-Result<DocNode> FromToml(const toml::node& node, const std::string& origin, int depth) {
+// Fills `out` (a default DocNode) from `node`, in place: containers are
+// sized once and each child is built where it will stay. Recursion bounded
+// by `depth`: toml++ limits inline nesting, but headers such as
+// [a.b.c...] can nest without limit.
+Status FromToml(const toml::node& node, DocNode& out, const std::string& origin, int depth) {
   if (depth > kMaxNesting) {
     return Error{Position(node.source(), origin) + ": nesting deeper than " + std::to_string(kMaxNesting) + " levels"};
   }
   using Type = DocNode::Type;
+  const auto scalar = [&out](Type type, auto&& text) {
+    out.type = type;
+    out.text = std::forward<decltype(text)>(text);
+    return Status(Ok{});
+  };
   if (const auto* table = node.as_table()) {
-    DocNode out = DocNode::Object();
+    out.type = Type::kObject;
+    out.members.resize(table->size());
+    auto member = out.members.begin();
     for (const auto& [key, child] : *table) {
-      auto value = FromToml(child, origin, depth + 1);
-      if (!value) return value.error();
-      out.members.push_back(DocMember{std::string(key.str()), std::move(value).value()});
+      member->key = key.str();
+      auto status = FromToml(child, (member++)->value, origin, depth + 1);
+      if (!status) return status;
     }
-    return out;
+    return Ok{};
   }
   if (const auto* array = node.as_array()) {
-    DocNode out = DocNode::Array();
+    out.type = Type::kArray;
+    out.items.resize(array->size());
+    auto item = out.items.begin();
     for (const auto& child : *array) {
-      auto value = FromToml(child, origin, depth + 1);
-      if (!value) return value.error();
-      out.items.push_back(std::move(value).value());
+      auto status = FromToml(child, *item++, origin, depth + 1);
+      if (!status) return status;
     }
-    return out;
+    return Ok{};
   }
-  if (const auto* s = node.as_string()) return DocNode::Scalar(Type::kString, s->get());
-  if (const auto* i = node.as_integer()) return DocNode::Scalar(Type::kInt, std::to_string(i->get()));
-  if (const auto* f = node.as_floating_point()) return DocNode::Scalar(Type::kFloat, FormatDouble(f->get()));
-  if (const auto* b = node.as_boolean()) return DocNode::Scalar(Type::kBool, b->get() ? "true" : "false");
-  if (const auto* d = node.as_date()) return DocNode::Scalar(Type::kDate, Print(d->get()));
-  if (const auto* t = node.as_time()) return DocNode::Scalar(Type::kTime, Print(t->get()));
-  if (const auto* dt = node.as_date_time()) return DocNode::Scalar(Type::kDateTime, Print(dt->get()));
+  if (const auto* s = node.as_string()) return scalar(Type::kString, s->get());
+  if (const auto* i = node.as_integer()) return scalar(Type::kInt, std::to_string(i->get()));
+  if (const auto* f = node.as_floating_point()) return scalar(Type::kFloat, FormatDouble(f->get()));
+  if (const auto* b = node.as_boolean()) return scalar(Type::kBool, b->get() ? "true" : "false");
+  if (const auto* d = node.as_date()) return scalar(Type::kDate, Print(d->get()));
+  if (const auto* t = node.as_time()) return scalar(Type::kTime, Print(t->get()));
+  if (const auto* dt = node.as_date_time()) return scalar(Type::kDateTime, Print(dt->get()));
   return Error{Position(node.source(), origin) + ": unsupported value"};
 }
 
@@ -239,43 +249,31 @@ Status WriteTable(std::string& out, const DocNode& table, std::vector<std::strin
 }  // namespace
 
 std::optional<std::string> FindNonAsciiOutsideStrings(std::string_view text) {
-  size_t line = 1;
-  size_t column = 1;
+  const size_t n = text.size();
+  const auto at = [&](size_t k) { return k < n ? text[k] : '\0'; };
   size_t i = 0;
-  auto advance = [&](size_t n) {
-    for (size_t k = 0; k < n && i < text.size(); ++k, ++i) {
-      // Columns count code points: continuation bytes do not move them.
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-        ++column;
-      }
-    }
-  };
-  auto starts = [&](std::string_view what) { return text.substr(i, what.size()) == what; };
-  while (i < text.size()) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
+  while (i < n) {
+    const char c = text[i];
     if (c == '#') {  // a comment, to the end of the line
-      while (i < text.size() && text[i] != '\n') advance(1);
-    } else if (starts("\"\"\"") || starts("'''")) {  // multi-line strings
-      const std::string_view close = text.substr(i, 3);
-      const bool escapes = close[0] == '"';
-      advance(3);
-      while (i < text.size() && !starts(close)) advance(escapes && text[i] == '\\' ? 2 : 1);
-      advance(3);
-      while (i < text.size() && text[i] == close[0]) advance(1);  // up to two quotes may end the body
+      i = std::min(text.find('\n', i), n);
+    } else if ((c == '"' || c == '\'') && at(i + 1) == c && at(i + 2) == c) {  // multi-line strings
+      i += 3;
+      while (i < n && !(text[i] == c && at(i + 1) == c && at(i + 2) == c)) i += c == '"' && text[i] == '\\' ? 2 : 1;
+      i += 3;
+      while (i < n && text[i] == c) ++i;  // up to two quotes may end the body
     } else if (c == '"' || c == '\'') {  // one-line strings
-      const char quote = static_cast<char>(c);
-      advance(1);
-      while (i < text.size() && text[i] != quote && text[i] != '\n') {
-        advance(quote == '"' && text[i] == '\\' ? 2 : 1);
-      }
-      advance(1);
-    } else if (c >= 0x80) {
+      ++i;
+      while (i < n && text[i] != c && text[i] != '\n') i += c == '"' && text[i] == '\\' ? 2 : 1;
+      ++i;
+    } else if (static_cast<unsigned char>(c) >= 0x80) {
+      // Found: only now count lines, and columns in code points.
+      const size_t line_start = text.rfind('\n', i) + 1;  // npos + 1 == 0
+      const size_t line = 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + i, '\n'));
+      size_t column = 1;
+      for (size_t k = line_start; k < i; ++k) column += (static_cast<unsigned char>(text[k]) & 0xC0) != 0x80;
       return std::to_string(line) + ":" + std::to_string(column);
     } else {
-      advance(1);
+      ++i;
     }
   }
   return std::nullopt;
@@ -290,7 +288,10 @@ Result<DocNode> ParseTomlDocument(std::string_view text, const std::string& orig
   }
   try {
     toml::table root = toml::parse(text, origin);
-    return FromToml(root, origin, 0);
+    DocNode document;
+    auto status = FromToml(root, document, origin, 0);
+    if (!status) return status.error();
+    return document;
   } catch (const toml::parse_error& err) {
     return Error{Position(err.source(), origin) + ": " + std::string(err.description())};
   }
