@@ -55,7 +55,7 @@ Result<DocNode> ParseDocument(ConfigFormat format, std::string_view text, const 
 Result<std::string> WriteDocument(ConfigFormat format, const DocNode& root, size_t size_hint = 0) {
   switch (format) {
     case ConfigFormat::kJson: return WriteJsonDocument(root, size_hint);
-    case ConfigFormat::kToml: return WriteTomlDocument(root);
+    case ConfigFormat::kToml: return WriteTomlDocument(root, size_hint);
     case ConfigFormat::kYaml: return WriteYamlDocument(root);
   }
   return Error{"unknown format"};
@@ -167,7 +167,7 @@ Result<ConfigPlan> PlanConfig(const Options& options, const Environment& env) {
     if (op.from_file) plan.secret_paths.push_back(op.path);
   }
   // Written JSON is indented, so it often outgrows its base: twice the base
-  // covers most documents in one allocation.
+  // covers most documents in one allocation (and any TOML).
   auto text = WriteDocument(format.value(), plan.document, 2 * base_text.size());
   if (!text) return text.error().Prefixed(plan.target);
   plan.text = std::move(text).value();

@@ -76,10 +76,16 @@ Status FromToml(const toml::node& node, DocNode& out, const std::string& origin,
 // A bare key when it can be one, else a basic string.
 void WriteKey(std::string& out, const std::string& key);
 
+// Runs of characters that need no escape are appended whole.
 void WriteBasicString(std::string& out, std::string_view s) {
   out += '"';
-  for (char c : s) {
+  size_t unwritten = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
     const auto uc = static_cast<unsigned char>(c);
+    if (uc >= 0x20 && uc != 0x7F && c != '"' && c != '\\') continue;
+    out.append(s.substr(unwritten, i - unwritten));
+    unwritten = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -88,16 +94,14 @@ void WriteBasicString(std::string& out, std::string_view s) {
       case '\n': out += "\\n"; break;
       case '\f': out += "\\f"; break;
       case '\r': out += "\\r"; break;
-      default:
-        if (uc < 0x20 || uc == 0x7F) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04X", uc);
-          out += buf;
-        } else {
-          out += c;
-        }
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04X", uc);
+        out += buf;
+      }
     }
   }
+  out.append(s.substr(unwritten));
   out += '"';
 }
 
@@ -126,8 +130,11 @@ bool IsSection(const DocNode& node) { return node.type == DocNode::Type::kObject
 // does not change when it is read and written again.
 std::vector<const DocMember*> Sorted(const DocNode& table) {
   std::vector<const DocMember*> out;
+  out.reserve(table.members.size());
   for (const auto& member : table.members) out.push_back(&member);
-  std::stable_sort(out.begin(), out.end(), [](const DocMember* a, const DocMember* b) { return a->key < b->key; });
+  const auto by_key = [](const DocMember* a, const DocMember* b) { return a->key < b->key; };
+  // Tables read by toml++ come sorted already; only patched ones need it.
+  if (!std::is_sorted(out.begin(), out.end(), by_key)) std::stable_sort(out.begin(), out.end(), by_key);
   return out;
 }
 
@@ -297,9 +304,10 @@ Result<DocNode> ParseTomlDocument(std::string_view text, const std::string& orig
   }
 }
 
-Result<std::string> WriteTomlDocument(const DocNode& root) {
+Result<std::string> WriteTomlDocument(const DocNode& root, size_t size_hint) {
   if (root.type != DocNode::Type::kObject) return Error{"a TOML document must be a table at the top"};
   std::string out;
+  out.reserve(size_hint);
   std::vector<std::string> path;
   auto status = WriteTable(out, root, path, false);
   if (!status) return status.error();
@@ -311,7 +319,7 @@ Result<std::string> PatchToml(std::string_view text, const std::vector<PatchOp>&
   if (!root) return root.error();
   auto status = ApplyPatchOps(root.value(), ops, PatchRules{.allow_null = false}, nullptr);
   if (!status) return status.error();
-  return WriteTomlDocument(root.value());
+  return WriteTomlDocument(root.value(), 2 * text.size());
 }
 
 }  // namespace claw

@@ -24,7 +24,8 @@ std::optional<std::string> FindNonAsciiOutsideStrings(std::string_view text);
 Result<DocNode> ParseTomlDocument(std::string_view text, const std::string& origin);
 
 // Fails for what TOML cannot hold: null, or a root that is not a table.
-Result<std::string> WriteTomlDocument(const DocNode& root);
+// `size_hint` (the expected size of the output) is reserved up front.
+Result<std::string> WriteTomlDocument(const DocNode& root, size_t size_hint = 0);
 
 // Parse, patch, write.
 Result<std::string> PatchToml(std::string_view text, const std::vector<PatchOp>& ops, const std::string& origin);
