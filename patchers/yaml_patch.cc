@@ -4,9 +4,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <initializer_list>
+#include <iterator>
 #include <map>
 #include <optional>
+#include <span>
 #include <sstream>
 
 #include "patchers/doc_patch.h"
@@ -27,12 +28,24 @@ std::string Position(const YAML::Mark& mark, const std::string& origin) {
   return origin + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
 }
 
-bool OneOf(std::string_view text, std::initializer_list<std::string_view> words) {
+// The word lists are constexpr arrays so that their lengths are known when
+// compiled: built at each call from string literals, as an initializer_list,
+// they cost a strlen per word on every scalar read or written.
+bool OneOf(std::string_view text, std::span<const std::string_view> words) {
   for (auto word : words) {
     if (text == word) return true;
   }
   return false;
 }
+
+constexpr std::string_view kNullWords[] = {"", "~", "null", "Null", "NULL"};
+constexpr std::string_view kBoolWords[] = {"true", "True", "TRUE", "false", "False", "FALSE"};
+constexpr std::string_view kNanWords[] = {".nan", ".NaN", ".NAN"};
+constexpr std::string_view kInfWords[] = {".inf", ".Inf", ".INF"};
+constexpr std::string_view kYaml11BoolWords[] = {"y",   "Y",  "yes", "Yes", "YES", "n",   "N",  "no",
+                                                 "No",  "NO", "on",  "On",  "ON",  "off", "Off", "OFF"};
+// NEL, LS, PS and the BOM, in UTF-8.
+constexpr std::string_view kSpecialBreaks[] = {"\xC2\x85", "\xE2\x80\xA8", "\xE2\x80\xA9", "\xEF\xBB\xBF"};
 
 // Consumes characters of `set` from the front of `text`; returns how many.
 size_t TakeWhile(std::string_view& text, std::string_view set) {
@@ -57,9 +70,9 @@ bool IsCoreInt(std::string_view t) {
 }
 
 bool IsCoreFloat(std::string_view t) {
-  if (OneOf(t, {".nan", ".NaN", ".NAN"})) return true;
+  if (OneOf(t, kNanWords)) return true;
   if (!t.empty() && (t[0] == '-' || t[0] == '+')) t.remove_prefix(1);
-  if (OneOf(t, {".inf", ".Inf", ".INF"})) return true;
+  if (OneOf(t, kInfWords)) return true;
   const size_t int_digits = TakeWhile(t, kDigits);
   size_t frac_digits = 0;
   if (!t.empty() && t[0] == '.') {
@@ -267,7 +280,7 @@ void TreeBuilder::Complete(const YAML::Mark& mark, DocNode node, YAML::anchor_t 
 // YAML 1.1 readers (PyYAML, older serde_yaml) also read these as booleans,
 // so a string spelled this way is quoted on output.
 bool IsYaml11Bool(std::string_view text) {
-  return OneOf(text, {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"});
+  return OneOf(text, kYaml11BoolWords);
 }
 
 // Control characters and the non-ASCII line breaks (NEL, LS, PS, and the
@@ -278,8 +291,8 @@ bool HasSpecialCharacters(std::string_view text) {
     const auto uc = static_cast<unsigned char>(c);
     if (uc < 0x20 || uc == 0x7F) return true;
   }
-  return text.find("\xC2\x85") != std::string_view::npos || text.find("\xE2\x80\xA8") != std::string_view::npos ||
-         text.find("\xE2\x80\xA9") != std::string_view::npos || text.find("\xEF\xBB\xBF") != std::string_view::npos;
+  return std::any_of(std::begin(kSpecialBreaks), std::end(kSpecialBreaks),
+                     [&](std::string_view b) { return text.find(b) != std::string_view::npos; });
 }
 
 bool NeedsQuotes(const std::string& text) {
@@ -330,8 +343,8 @@ void Emit(YAML::Emitter& out, const DocNode& node) {
 }  // namespace
 
 DocNode::Type ResolvePlainScalar(std::string_view text) {
-  if (OneOf(text, {"", "~", "null", "Null", "NULL"})) return DocNode::Type::kNull;
-  if (OneOf(text, {"true", "True", "TRUE", "false", "False", "FALSE"})) return DocNode::Type::kBool;
+  if (OneOf(text, kNullWords)) return DocNode::Type::kNull;
+  if (OneOf(text, kBoolWords)) return DocNode::Type::kBool;
   if (IsCoreInt(text)) return DocNode::Type::kInt;
   if (IsCoreFloat(text)) return DocNode::Type::kFloat;
   return DocNode::Type::kString;
