@@ -297,10 +297,9 @@ def ratios(a, b):
     return summary(rs)
 
 
-def hyperfine(commands, runs, warmup, cpu=None):
-    """Median wall time (ms) of each command, from one hyperfine run. With a
-    list as `cpu`, also appends each command's mean user+system CPU time (ms),
-    which other processes on the machine disturb less than wall time."""
+def hyperfine_once(commands, runs, warmup):
+    """One hyperfine run: each command's list of wall times (s) and its mean
+    user+system CPU time (s)."""
     with tempfile.NamedTemporaryFile(suffix=".json", dir=OUT, delete=False) as tf:
         path = tf.name
     try:
@@ -311,11 +310,33 @@ def hyperfine(commands, runs, warmup, cpu=None):
             raise RuntimeError("hyperfine failed: " + p.stderr.strip()[-500:])
         with open(path) as f:
             data = json.load(f)
-        if cpu is not None:
-            cpu.extend((r["user"] + r["system"]) * 1e3 for r in data["results"])
-        return [statistics.median(r["times"]) * 1e3 for r in data["results"]]
+        return [(r["times"], r["user"] + r["system"]) for r in data["results"]]
     finally:
         os.unlink(path)
+
+
+def hyperfine(commands, runs, warmup, cpu=None, slices=None):
+    """Median wall time (ms) of each command over `runs` runs. hyperfine runs
+    one command's runs back to back, so a drift of the machine's speed lands
+    on whichever command runs then; the runs are therefore split into slices
+    of about 30, and each slice starts with another command (a rotation), so
+    every command sees the same machine. With a list as `cpu`, also appends
+    each command's mean user+system CPU time (ms), which other processes on
+    the machine disturb less than wall time."""
+    n = len(commands)
+    slices = slices or max(1, min(10, runs // 30))
+    times = [[] for _ in range(n)]
+    cpus = [[] for _ in range(n)]
+    for k in range(slices):
+        order = [(k + j) % n for j in range(n)]
+        per = max(2, runs // slices)
+        got = hyperfine_once([commands[i] for i in order], per, warmup if k == 0 else max(1, warmup // 5))
+        for i, (t, c) in zip(order, got):
+            times[i].extend(t)
+            cpus[i].append(c)
+    if cpu is not None:
+        cpu.extend(statistics.mean(c) * 1e3 for c in cpus)
+    return [statistics.median(t) * 1e3 for t in times]
 
 
 # ---------------------------------------------------------------------------

@@ -99,7 +99,8 @@ def section_start(p):
         return
     p.add("## Start overhead", "",
           "`INIT -- /bin/true` minus plain `/bin/true`, each the median of the hyperfine runs of one round "
-          "(`hyperfine -N`, no shell); as PID 1 both commands run under `unshare --pid --fork` (no new /proc "
+          "(`hyperfine -N`, no shell; a round is cut into slices of about 30 runs per command, each slice "
+          "starting with another command, so a drift of the machine's speed falls on every init alike); as PID 1 both commands run under `unshare --pid --fork` (no new /proc "
           "mount: it would cost more than any init's start, and no init here reads /proc as PID 1). "
           "claw-init has its health server on (its default) unless the row says otherwise; tini gets `-s` when "
           "it is not PID 1, as a user would pass.", "")
