@@ -104,6 +104,8 @@ bool Converter::SkipSpaceAndComments(Error* error) {
         return false;
       }
       pos_ = end + 2;
+    } else if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+      ++pos_;
     } else {
       uint32_t cp = 0;
       const size_t len = DecodeUtf8(src_, pos_, &cp);
@@ -158,8 +160,14 @@ bool Converter::ReadString(Error* error) {
     } else if (uc >= 0x80) {
       if (!CopyUtf8(error)) return false;
     } else if (c != '\\') {
-      out_ += c;
-      ++pos_;
+      // A run of plain ASCII characters is copied whole.
+      const size_t run_start = pos_++;
+      while (pos_ < src_.size()) {
+        const auto r = static_cast<unsigned char>(src_[pos_]);
+        if (r < 0x20 || r >= 0x80 || r == '\\' || r == '"' || r == static_cast<unsigned char>(quote)) break;
+        ++pos_;
+      }
+      out_.append(src_.substr(run_start, pos_ - run_start));
     } else {
       const size_t escape_at = pos_;
       ++pos_;
