@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -65,6 +66,16 @@ std::string DescribeStatus(int wait_status) {
   return "exited with status " + std::to_string(ExitCodeFromWaitStatus(wait_status));
 }
 
+// Seed for the backoff jitter. Not std::random_device: its set-up probes
+// the CPU with cpuid, which traps to the hypervisor in a VM, at every start.
+uint64_t JitterSeed() {
+  uint64_t seed = 0;
+  if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != static_cast<ssize_t>(sizeof seed)) {
+    seed = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^ static_cast<uint64_t>(getpid());
+  }
+  return seed;
+}
+
 }  // namespace
 
 Supervisor::Supervisor(const Options& options, SpawnPlan plan, int signal_fd, Publisher publish)
@@ -73,7 +84,7 @@ Supervisor::Supervisor(const Options& options, SpawnPlan plan, int signal_fd, Pu
       signal_fd_(signal_fd),
       publish_(std::move(publish)),
       is_pid1_(getpid() == 1),
-      random_(std::random_device{}()) {}
+      random_(JitterSeed()) {}
 
 void Supervisor::SetState(RuntimeState state) { snapshot_.state = state; }
 

@@ -258,7 +258,7 @@ struct HealthServer::Impl {
       for (size_t i = 0; i < kWorkers; ++i) workers.emplace_back([this] { WorkLoop(); });
     }
     pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-    running = true;
+    threads_started = true;
   }
 
   void Stop() {
@@ -702,7 +702,8 @@ struct HealthServer::Impl {
   UniqueFd stop_fd;
   UniqueFd wake_fd;
   int bound_port = 0;
-  std::atomic<bool> running{false};
+  std::atomic<bool> running{false};  // bound and not stopped
+  bool threads_started = false;      // the owner's thread only
   std::mutex stop_mutex;
 
   std::mutex snapshot_mutex;
@@ -737,6 +738,7 @@ std::unique_ptr<HealthServer> HealthServer::Start(const Options& options, std::s
   config.version = std::move(runtime_version);
   config.claw_init = CLAW_INIT_VERSION;
   config.start_grace = options.health_start_grace;
+  config.serve_after_spawn = true;
   if (!options.health_listen) {
     LogDebug("health: off");
     return std::unique_ptr<HealthServer>(new HealthServer(std::make_unique<Impl>(std::move(config))));
@@ -767,7 +769,8 @@ std::unique_ptr<HealthServer> HealthServer::Start(HealthServerConfig config) {
             "); /health is off, supervision goes on");
     return std::unique_ptr<HealthServer>(new HealthServer(std::move(impl)));
   }
-  impl->StartThreads();
+  impl->running = true;
+  if (!impl->config.serve_after_spawn) impl->StartThreads();
   HostPort bound = impl->config.listen;
   bound.port = impl->bound_port;
   LogInfo("health: listening on " + bound.ToString());
@@ -787,6 +790,9 @@ void HealthServer::Publish(const SupervisorSnapshot& snapshot) {
   }
   // A result about the previous run must not make the new one look ready.
   if (new_run && impl_->checker) impl_->checker->Invalidate();
+  if (impl_->running && !impl_->threads_started && snapshot.state != RuntimeState::kStarting) {
+    impl_->StartThreads();
+  }
 }
 
 void HealthServer::Stop() { impl_->Stop(); }

@@ -35,11 +35,17 @@ struct HealthServerConfig {
   std::string claw_init;  // claw-init's own version
   // Tests replace the upstream check; unset: CheckUpstream(*upstream).
   UpstreamChecker::CheckFunction check;
+  // Bind at once, but start the poller thread only with the first Publish
+  // of a state past "starting", i.e. once the runtime has been spawned: the
+  // runtime's start does not wait for a thread to be created, and a probe
+  // that comes earlier waits in the listen queue for microseconds.
+  bool serve_after_spawn = false;
 };
 
 class HealthServer {
  public:
-  // Starts listening on options.health_listen in background threads. When
+  // Starts listening on options.health_listen in a background thread, which
+  // starts once the runtime is spawned (serve_after_spawn). When
   // the address cannot be bound (a taken port, most often) it logs a warning
   // and returns a server whose Running() is false: supervision goes on
   // without /health. With --health-listen off it returns such a server too,
@@ -57,6 +63,7 @@ class HealthServer {
   int port() const;
 
   // Called by the event loop after every change: a mutex-protected copy.
+  // With serve_after_spawn, the first one past "starting" starts the thread.
   void Publish(const SupervisorSnapshot& snapshot);
 
   // Closes every connection and joins the threads; idempotent. A request
