@@ -329,27 +329,42 @@ def section_health(p):
           "No peer serves health, so there is no ratio.", "",
           "| figure | median | spread |", "|---|---:|---:|")
     pinned = [r for r in d.get("pinned_runs", []) if "error" not in r]
-    if pinned:
-        p.lines[-2:] = ["| figure | shared cores: median | spread | pinned: median | spread |", "|---|---:|---:|---:|---:|"]
+    paced = [r for r in d.get("paced_runs", []) if "error" not in r]
+    columns = [("flat out, shared cores", runs)] + ([("flat out, pinned", pinned)] if pinned else []) + \
+              ([("paced to 5,000 req/s", paced)] if paced else [])
+    p.lines[-2:] = ["| figure | " + " | ".join(f"{t}: median | spread" for t, _ in columns) + " |",
+                    "|---|" + "---:|---:|" * len(columns)]
     for key, label, digits in (("rps", "requests/s", 0), ("p50_ms", "p50 latency (ms)", 3), ("p99_ms", "p99 latency (ms)", 3),
                                ("rss_idle_kib", "RSS before (KiB)", 0), ("rss_max_kib", "RSS max during (KiB)", 0),
                                ("non2xx", "non-2xx answers", 0), ("threads", "threads", 0)):
-        m, s = cell(summary([r.get(key) for r in runs]), digits)
-        if pinned:
-            pm, ps = cell(summary([r.get(key) for r in pinned]), digits)
-            p.add(f"| {label} | {m} | {s} | {pm} | {ps} |")
-        else:
-            p.add(f"| {label} | {m} | {s} |")
+        cells = []
+        for _, rs in columns:
+            m, sp = cell(summary([r.get(key) for r in rs]), digits)
+            cells += [m, sp]
+        p.add(f"| {label} | " + " | ".join(cells) + " |")
     p.add("")
     if pinned:
         p.add("Pinned: claw-init on CPU 0 and `wrk -t1` on CPU 1 (`taskset`), so the load generator does not take "
               "the server's CPU; what the server can do on one core of its own.", "")
+    if paced:
+        p.add("Flat out, wrk is a closed loop: 50 connections each send the next request the moment an answer "
+              "arrives, so the latency is mostly the queue of the other 49 (50 ÷ requests/s). Paced: the same "
+              "50 connections wait 9 ms after each answer (a wrk `delay()` hook), which asks about 5,000 times "
+              "a second, the target rate; that p99 is the server's own answer time at that rate.", "")
     errs = {r.get("socket_errors") for r in runs if r.get("socket_errors")}
     if errs:
         p.add("wrk reported: " + "; ".join(sorted(errs)), "")
-    rps, p99, rss = (med([r.get(k) for r in runs]) for k in ("rps", "p99_ms", "rss_max_kib"))
-    p.target("health under load", f"{num(rps, 0)} req/s, p99 {num(p99, 2)} ms, RSS {num(rss / 1024 if rss else None)} MiB",
-             "no peer has one", "≥ 5,000 req/s, p99 < 2 ms, RSS < 8 MiB",
+    rps, rss = (med([r.get(k) for r in runs]) for k in ("rps", "rss_max_kib"))
+    p99_flat = med([r.get("p99_ms") for r in runs])
+    # The p99 target is judged at the target rate when there is a paced run;
+    # a closed loop's p99 is its queue.
+    p99 = med([r.get("p99_ms") for r in paced]) if paced else p99_flat
+    paced_rps = med([r.get("rps") for r in paced]) if paced else None
+    text = f"{num(rps, 0)} req/s flat out (p99 {num(p99_flat, 2)} ms); "
+    if paced:
+        text += f"p99 {num(p99, 2)} ms at {num(paced_rps, 0)} req/s; "
+    text += f"RSS {num(rss / 1024 if rss else None)} MiB"
+    p.target("health under load", text, "no peer has one", "≥ 5,000 req/s, p99 < 2 ms, RSS < 8 MiB",
              rps is not None and p99 is not None and rss is not None and rps >= 5000 and p99 < 2 and rss < 8 * 1024)
 
 
