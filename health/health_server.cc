@@ -258,7 +258,6 @@ struct HealthServer::Impl {
       for (size_t i = 0; i < kWorkers; ++i) workers.emplace_back([this] { WorkLoop(); });
     }
     pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-    threads_started = true;
   }
 
   void Stop() {
@@ -703,7 +702,6 @@ struct HealthServer::Impl {
   UniqueFd wake_fd;
   int bound_port = 0;
   std::atomic<bool> running{false};  // bound and not stopped
-  bool threads_started = false;      // the owner's thread only
   std::mutex stop_mutex;
 
   std::mutex snapshot_mutex;
@@ -790,7 +788,8 @@ void HealthServer::Publish(const SupervisorSnapshot& snapshot) {
   }
   // A result about the previous run must not make the new one look ready.
   if (new_run && impl_->checker) impl_->checker->Invalidate();
-  if (impl_->running && !impl_->threads_started && snapshot.state != RuntimeState::kStarting) {
+  // Only the owner's thread starts or joins the poller, so joinable() is safe here.
+  if (impl_->running && !impl_->poller.joinable() && snapshot.state != RuntimeState::kStarting) {
     impl_->StartThreads();
   }
 }

@@ -1,6 +1,36 @@
 #include "patchers/document.h"
 
+#include <cstdio>
+
 namespace claw {
+
+void AppendQuoted(std::string& out, std::string_view s, QuoteStyle style) {
+  out += '"';
+  size_t unwritten = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const auto uc = static_cast<unsigned char>(c);
+    if (uc >= 0x20 && c != '"' && c != '\\' && !(uc == 0x7F && style.escape_del)) continue;
+    out.append(s.substr(unwritten, i - unwritten));
+    unwritten = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\f': out += "\\f"; break;
+      case '\r': out += "\\r"; break;
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, style.upper_hex ? "\\u%04X" : "\\u%04x", uc);
+        out += buf;
+      }
+    }
+  }
+  out.append(s.substr(unwritten));
+  out += '"';
+}
 
 DocNode* DocNode::Find(const std::string& key) {
   for (auto it = members.rbegin(); it != members.rend(); ++it) {

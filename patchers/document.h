@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -55,6 +56,18 @@ inline DocNode DocNode::Scalar(Type type, std::string text) {
 }
 inline DocNode DocNode::Object() { return Scalar(Type::kObject, ""); }
 inline DocNode DocNode::Array() { return Scalar(Type::kArray, ""); }
+
+// How AppendQuoted spells what it escapes: JSON and TOML basic strings share
+// the backslash escapes, TOML also escapes DEL.
+struct QuoteStyle {
+  bool escape_del = false;  // U+007F as \u007F (TOML)
+  bool upper_hex = false;   // \u001B rather than \u001b
+};
+
+// Appends `s` in double quotes: \" \\ \b \t \n \f \r, \uXXXX for any other
+// control character; every other byte (UTF-8 included) as it is. Runs that
+// need no escape are appended whole.
+void AppendQuoted(std::string& out, std::string_view s, QuoteStyle style);
 
 enum class ConfigFormat { kJson, kToml, kYaml };
 

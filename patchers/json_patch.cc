@@ -4,7 +4,6 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
-#include <cstdio>
 #include <cstring>
 #include <iterator>
 
@@ -121,34 +120,7 @@ Result<DocNode> ParseStrict(std::string_view json) {
   return builder.TakeRoot();
 }
 
-// Runs of characters that need no escape are appended whole.
-void WriteString(std::string& out, std::string_view s) {
-  out += '"';
-  size_t unwritten = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    const auto uc = static_cast<unsigned char>(c);
-    if (uc >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.substr(unwritten, i - unwritten));
-    unwritten = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default: {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", uc);
-        out += buf;
-      }
-    }
-  }
-  out.append(s.substr(unwritten));
-  out += '"';
-}
+void WriteString(std::string& out, std::string_view s) { AppendQuoted(out, s, QuoteStyle{}); }
 
 void Indent(std::string& out, int depth) { out.append(static_cast<size_t>(depth) * 2, ' '); }
 

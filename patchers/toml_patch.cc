@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <optional>
 #include <sstream>
 #include <toml++/toml.h>
@@ -76,33 +75,8 @@ Status FromToml(const toml::node& node, DocNode& out, const std::string& origin,
 // A bare key when it can be one, else a basic string.
 void WriteKey(std::string& out, const std::string& key);
 
-// Runs of characters that need no escape are appended whole.
 void WriteBasicString(std::string& out, std::string_view s) {
-  out += '"';
-  size_t unwritten = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    const auto uc = static_cast<unsigned char>(c);
-    if (uc >= 0x20 && uc != 0x7F && c != '"' && c != '\\') continue;
-    out.append(s.substr(unwritten, i - unwritten));
-    unwritten = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\f': out += "\\f"; break;
-      case '\r': out += "\\r"; break;
-      default: {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04X", uc);
-        out += buf;
-      }
-    }
-  }
-  out.append(s.substr(unwritten));
-  out += '"';
+  AppendQuoted(out, s, QuoteStyle{.escape_del = true, .upper_hex = true});
 }
 
 void WriteKey(std::string& out, const std::string& key) {
