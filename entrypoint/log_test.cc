@@ -36,4 +36,14 @@ TEST_CASE("log levels and formats parse") {
   CHECK_FALSE(ParseLogFormat("xml"));
 }
 
+TEST_CASE("DebugEnabled follows the level") {
+  InitLogging(LogFormat::kText, LogLevel::kDebug);
+  CHECK(DebugEnabled());
+  InitLogging(LogFormat::kText, LogLevel::kInfo);
+  CHECK_FALSE(DebugEnabled());
+  InitLogging(LogFormat::kText, LogLevel::kError);
+  CHECK_FALSE(DebugEnabled());
+  InitLogging(LogFormat::kText, LogLevel::kInfo);
+}
+
 }  // namespace claw

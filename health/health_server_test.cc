@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
 
+#include <fstream>
 #include <thread>
 #include <vector>
 
@@ -76,7 +77,60 @@ int Count(const std::string& haystack, const std::string& needle) {
   return n;
 }
 
+// This process's thread count, from /proc/self/status.
+int Threads() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
+  }
+  return -1;
+}
+
 }  // namespace
+
+TEST_CASE("HealthServer: serve_after_spawn binds at once and serves from the first run on") {
+  const int before = Threads();
+  HealthServerConfig config = Config();
+  config.serve_after_spawn = true;
+  auto server = HealthServer::Start(config);
+  REQUIRE(server->Running());
+  REQUIRE(server->port() > 0);
+  CHECK(Threads() == before);  // bound, no thread yet
+
+  // A probe before the runtime is spawned waits in the listen queue.
+  UniqueFd early = Connect(server->port());
+  CHECK(Exchange(early.get(), "GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n", milliseconds(300)).empty());
+  SupervisorSnapshot starting;
+  starting.state = RuntimeState::kStarting;
+  server->Publish(starting);  // published before the spawn: still no thread
+  CHECK(Threads() == before);
+  CHECK(Exchange(early.get(), "", milliseconds(300)).empty());
+
+  // The first snapshot after the spawn starts the poller, which answers it.
+  server->Publish(Running());
+  CHECK(Threads() == before + 1);  // the poller alone: no upstream, no workers
+  CHECK(Exchange(early.get(), "", milliseconds(2000)).rfind("HTTP/1.1 200", 0) == 0);
+  server->Publish(Running());
+  CHECK(Threads() == before + 1);
+  server->Stop();
+  CHECK(Threads() == before);
+}
+
+TEST_CASE("HealthServer: worker threads only with an upstream") {
+  const int before = Threads();
+  {
+    auto plain = HealthServer::Start(Config());
+    REQUIRE(plain->Running());
+    CHECK(Threads() == before + 1);
+  }
+  CHECK(Threads() == before);
+  HealthServerConfig config = Config();
+  config.check = [] { return UpstreamResult{true, "tcp://127.0.0.1:1", 0.1, ""}; };
+  auto with_upstream = HealthServer::Start(config);
+  REQUIRE(with_upstream->Running());
+  CHECK(Threads() == before + 5);  // the poller and 4 workers
+}
 
 TEST_CASE("HealthServer: endpoints follow the published state") {
   auto server = HealthServer::Start(Config());

@@ -16,6 +16,13 @@ check_true "stop took ${elapsed} ms: at least the 1 s grace" test "$elapsed" -ge
 check_true "stop took ${elapsed} ms: well under 8 s" test "$elapsed" -lt 4000
 check_true "the kill is logged" grep -q "SIGKILL" "$WORK/err"
 
+# 1b. A repeated TERM is passed on again but logged once (at info).
+unshare --pid --fork --mount-proc --kill-child "$CLAW_INIT" --stop-grace 1s -- /bin/sh -c "trap '' TERM; sleep 1000 & wait" 2>"$WORK/err2" &
+U=$!; INIT=$(pid1_of "$U"); sleep 0.5
+kill -TERM "$INIT"; sleep 0.1; kill -TERM "$INIT"; sleep 0.1; kill -TERM "$INIT"
+set +e; wait "$U"; set -e
+check_eq "three TERMs, one stop line" 1 "$(grep -c 'received TERM: stopping; sent TERM to process group' "$WORK/err2")"
+
 # 2. A runtime that exits on TERM: fast, status of the runtime.
 unshare --pid --fork --mount-proc --kill-child "$CLAW_INIT" -- /bin/sh -c "trap 'exit 0' TERM; sleep 1000 & wait" 2>/dev/null &
 U=$!; INIT=$(pid1_of "$U"); sleep 0.3
