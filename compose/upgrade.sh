@@ -20,7 +20,7 @@
 #
 # Environment: CLAW_COMPOSE (default `docker compose`, else `docker-compose`),
 # CLAW_UPGRADE_DIR (records and snapshots; default compose/.upgrade),
-# CLAW_DOCKER (default `docker`), COMPOSE_FILE / COMPOSE_PROJECT_NAME as usual.
+# CLAW_DOCKER (default `docker`, or `podman` when there is no docker CLI), COMPOSE_FILE / COMPOSE_PROJECT_NAME as usual.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -60,7 +60,11 @@ state_dir="${CLAW_UPGRADE_DIR:-$here/.upgrade}"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 tarball="$state_dir/$runtime-$old_tag-$stamp.tar.gz"
 
-docker_cmd=(${CLAW_DOCKER:-docker})
+# The engine's own CLI for exec/run/inspect: docker, or podman where there
+# is no docker CLI (Debian 12 with Podman's API socket for docker-compose).
+default_docker=docker
+command -v docker >/dev/null || ! command -v podman >/dev/null || default_docker=podman
+docker_cmd=(${CLAW_DOCKER:-$default_docker})
 if [[ -n "${CLAW_COMPOSE:-}" ]]; then
   read -r -a compose_cmd <<<"$CLAW_COMPOSE"
 elif docker compose version >/dev/null 2>&1; then

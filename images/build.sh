@@ -51,10 +51,12 @@ if git -C "$src" rev-parse HEAD >/dev/null 2>&1; then
   [[ -n "$remote" ]] && args+=(--build-arg "VCS_SOURCE=$remote")
 fi
 # npm behind a TLS-intercepting proxy (this project's machines): hand the
-# machine's CA bundle to the build, read-only, only when the host uses one.
+# machine's CA bundle to the build, read-only, over the standard bundle path
+# of every stage (as docs/images.md tells users behind such a proxy to do;
+# the builder stage is made to build that way), only when the host uses one.
 if [[ "$runtime" == openclaw && -n "${NODE_EXTRA_CA_CERTS:-}" && -f "$NODE_EXTRA_CA_CERTS" ]]; then
-  args+=(--volume "$NODE_EXTRA_CA_CERTS:/etc/ssl/certs/claw-build-ca.crt:ro"
-         --build-arg NODE_EXTRA_CA_CERTS=/etc/ssl/certs/claw-build-ca.crt)
+  args+=(--volume "$NODE_EXTRA_CA_CERTS:/etc/ssl/certs/ca-certificates.crt:ro"
+         --build-arg NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt)
 fi
 args+=("$@" "$src")
 

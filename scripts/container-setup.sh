@@ -5,8 +5,8 @@
 # that works in this sandbox, and the two base images the Dockerfiles name,
 # made locally:
 #   debian:bookworm(-slim)   a debootstrap minbase root, imported
-#   node:24-bookworm-slim    that root + the Node 24 binary from npm's
-#                            node-linux-<arch> package + the machine's npm
+#   node:24-bookworm-slim    that root + Node 24 and npm, the pinned tarballs
+#                            of scripts/install-openclaw.sh
 # Everything is cached: a second run only checks (`podman image exists`).
 #
 # Prints `CONTAINERS_CONF=<path>` (and CONTAINERS_STORAGE_CONF where needed)
@@ -26,21 +26,15 @@ say() { echo "container-setup: $*" >&2; }
 die() { echo "container-setup: $*" >&2; exit 1; }
 ((EUID == 0)) || die "run as root (podman storage and debootstrap need it)"
 
-# 1. Packages. uidmap/slirp4netns/fuse-overlayfs are Podman's usual companions.
-packages=(podman runc conmon containernetworking-plugins debootstrap docker-compose
-          uidmap fuse-overlayfs slirp4netns ca-certificates)
-# The node base image carries the machine's npm. The machine may have a newer
-# npm than Debian's, installed globally: Debian's only when there is none.
-command -v npm >/dev/null || packages+=(npm)
-command -v node >/dev/null || packages+=(nodejs)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
+# 1. Packages (scripts/lib/packages.sh; install-deps.sh installs them too).
+# shellcheck source=lib/apt.sh
+source "$here/lib/apt.sh"
+# shellcheck source=lib/packages.sh
+source "$here/lib/packages.sh"
+mapfile -t missing < <(claw_apt_missing "${CLAW_CONTAINER_PACKAGES[@]}" ca-certificates curl)
 if ((${#missing[@]})); then
-  say "installing ${missing[*]}"
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  say "installing ${missing[*]} (log: ${CLAW_APT_LOG:-/tmp/claw-init-apt.log})"
+  claw_apt_install "${missing[@]}" || die "installing ${missing[*]} failed"
 fi
 
 # 2. containers.conf: no systemd here, hybrid cgroups (crun fails, runc
@@ -84,14 +78,13 @@ podman info >/dev/null 2>&1 || die "podman does not run (podman info failed)"
 debian_image=localhost/debian:bookworm-slim
 # Bumped whenever the way the root is made changes, so that cached bases
 # made the old way are rebuilt.
-base_rev=2
+base_rev=3
 have_rev=""
 if podman image exists "$debian_image"; then
   have_rev="$(podman image inspect --format '{{index .Config.Labels "org.claw-init.base-rev"}}' "$debian_image" 2>/dev/null || true)"
 fi
 if [[ "$rebuild" == 1 || "$have_rev" != "$base_rev" ]]; then
-  mirror="$(sed -n 's/^URIs: //p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n1)"
-  mirror="${mirror:-http://deb.debian.org/debian}"
+  mirror="$(claw_apt_mirror bookworm)"
   rootfs="$(mktemp -d /var/tmp/claw-rootfs.XXXXXX)"
   trap 'rm -rf "$rootfs"' EXIT
   say "debootstrap bookworm from $mirror (about a minute)"
@@ -101,15 +94,18 @@ if [[ "$rebuild" == 1 || "$have_rev" != "$base_rev" ]]; then
   # Slim it as the official image is slimmed: no package lists, no caches.
   rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb \
          "$rootfs"/var/log/*.log "$rootfs"/tmp/*
-  # apt inside the image uses the host's sources (with security updates), in
-  # the deb822 format of the official image.
+  # apt inside the image uses the host's sources (with security updates,
+  # whichever format the host lists them in), in the deb822 format of the
+  # official image.
   rm -f "$rootfs/etc/apt/sources.list"
-  if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
-    cp /etc/apt/sources.list.d/debian.sources "$rootfs/etc/apt/sources.list.d/debian.sources"
-  else
-    printf 'Types: deb\nURIs: %s\nSuites: bookworm bookworm-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-      "$mirror" > "$rootfs/etc/apt/sources.list.d/debian.sources"
-  fi
+  claw_apt_entries | awk '{
+      signed = "/usr/share/keyrings/debian-archive-keyring.gpg"; comps = ""
+      for (i = 3; i <= NF; i++) { if ($i ~ /^signed-by=/) signed = substr($i, 11); else comps = comps (comps == "" ? "" : " ") $i }
+      printf "%sTypes: deb\nURIs: %s\nSuites: %s\nComponents: %s\nSigned-By: %s\n", (NR > 1 ? "\n" : ""), $1, $2, comps, signed
+    }' > "$rootfs/etc/apt/sources.list.d/debian.sources"
+  [[ -s "$rootfs/etc/apt/sources.list.d/debian.sources" ]] \
+    || printf 'Types: deb\nURIs: %s\nSuites: bookworm bookworm-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+         "$mirror" > "$rootfs/etc/apt/sources.list.d/debian.sources"
   # Like the official image: apt keeps no package caches in layers.
   cat > "$rootfs/etc/apt/apt.conf.d/docker-clean" <<'EOF'
 DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
@@ -127,10 +123,14 @@ for name in docker.io/library/debian:bookworm docker.io/library/debian:bookworm-
   podman tag "$debian_image" "$name"
 done
 
-# 4. node:24-bookworm-slim: the Debian root + Node 24 + the machine's npm,
-# laid out as the official image does (/usr/local/bin/node, user node 1000).
-node_bin="$("$here/install-openclaw.sh" --node-only --quiet)"
+# 4. node:24-bookworm-slim: the Debian root + Node 24 + npm (the pinned
+# registry tarballs, npm with its dependencies inside), laid out as the
+# official image does (/usr/local/bin/node, user node 1000).
+eval "$("$here/install-openclaw.sh" --node-only --print env --quiet)"   # NODE_BIN, NPM_DIR
+node_bin="$NODE_BIN"
 node_version="$("$node_bin" --version)"
+# The cache key names npm too: a base made with another npm is rebuilt.
+node_key="$node_version npm-$("$node_bin" "$NPM_DIR/bin/npm-cli.js" --version)"
 node_image=localhost/node:24-bookworm-slim
 have_version=""
 if podman image exists "$node_image"; then
@@ -140,23 +140,24 @@ debian_id="$(podman image inspect --format '{{.Id}}' "$debian_image")"
 have_base=""
 podman image exists "$node_image" \
   && have_base="$(podman image inspect --format '{{index .Config.Labels "org.claw-init.base-id"}}' "$node_image" 2>/dev/null || true)"
-if [[ "$rebuild" == 1 || "$have_version" != "$node_version" || "$have_base" != "$debian_id" ]]; then
-  npm_dir="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")"
-  [[ -f "$npm_dir/package.json" ]] || die "cannot find npm's package folder (from $(command -v npm))"
+if [[ "$rebuild" == 1 || "$have_version" != "$node_key" || "$have_base" != "$debian_id" ]]; then
+  npm_dir="$NPM_DIR"
+  [[ -f "$npm_dir/package.json" ]] || die "no npm package folder at $npm_dir"
   ctx="$(mktemp -d /var/tmp/claw-node-ctx.XXXXXX)"
   trap 'rm -rf "$ctx"' EXIT
   cp "$node_bin" "$ctx/node"
   cp -a "$npm_dir" "$ctx/npm"
   cat > "$ctx/Dockerfile" <<EOF
 FROM localhost/debian:bookworm-slim
-LABEL org.claw-init.node-version="$node_version" org.claw-init.base-id="$debian_id"
+LABEL org.claw-init.node-version="$node_key" org.claw-init.base-id="$debian_id"
 ENV NODE_VERSION=${node_version#v}
 RUN groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node
 COPY node /usr/local/bin/node
 COPY npm /usr/local/lib/node_modules/npm
 RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\
  && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \\
- && node --version && npm --version
+ && node --version && npm --version \\
+ && node -e 'require("/usr/local/lib/node_modules/npm/node_modules/semver/functions/satisfies")'
 CMD ["node"]
 EOF
   say "building $node_image (node $node_version)"

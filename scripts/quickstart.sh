@@ -3,7 +3,7 @@
 # no containers. On a fresh Debian 12 machine, as root:
 #   scripts/quickstart.sh            # runs in the foreground; Ctrl-C stops it
 #   scripts/quickstart.sh --check    # start, wait until healthy, print /health, stop
-# Steps: install the build dependencies (scripts/install-deps.sh), build the
+# Steps: install the build dependencies (scripts/install-deps.sh --build), build the
 # static claw-init into build/, install Node 24 and OpenClaw 2026.9.6 into
 # ~/.cache/claw-init/openclaw (scripts/install-openclaw.sh), write a profile
 # and a default JSON5 config, then run claw-init in front of
@@ -44,16 +44,18 @@ if [[ -n "${CLAW_INIT:-}" ]]; then
   claw_init="$CLAW_INIT"
 else
   ((EUID == 0)) || die "run as root on Debian 12 (it installs packages), or set CLAW_INIT"
-  bash "$repo/scripts/install-deps.sh"
+  bash "$repo/scripts/install-deps.sh" --build
   say "building claw-init (release) into $repo/build"
   cmake -S "$repo" -B "$repo/build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
   ninja -C "$repo/build" -j2 claw-init >/dev/null
   claw_init="$repo/build/claw-init"
 fi
-command -v curl >/dev/null || die "curl is needed (scripts/install-deps.sh installs it)"
+for tool in curl ss; do
+  command -v "$tool" >/dev/null || die "$tool is needed (scripts/install-deps.sh --build installs it)"
+done
 
-# 2. Node 24 + OpenClaw, cached.
-openclaw="$(bash "$repo/scripts/install-openclaw.sh")"
+# 2. Node 24, npm and OpenClaw from the npm registry, cached.
+openclaw="$(bash "$repo/scripts/install-openclaw.sh")" || die "installing OpenClaw failed (output above)"
 openclaw_bin="$(dirname "$openclaw")"
 
 # 3. Profile and default config.

@@ -16,24 +16,32 @@ out=/out
 
 deps() {
   export DEBIAN_FRONTEND=noninteractive
-  # deb-src entries beside the deb ones, for `apt-get source`.
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [ -f "$f" ] || continue
-    grep -q '^Types:.*deb-src' "$f" || sed -i 's/^Types: deb$/Types: deb deb-src/' "$f"
-  done
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends \
-    g++ make cmake ninja-build pkg-config file dpkg-dev ca-certificates \
+  # The sources may be deb822 (debian.sources) or one-line (sources.list),
+  # with any mirror; deb-src twins are added for `apt-get source`.
+  . /usr/local/lib/claw-init/apt.sh
+  CLAW_APT_LOG=/tmp/claw-apt.log
+  claw_apt_have_deb_src || claw_apt_add_deb_src \
+    || { echo "build-claw-init: no deb entry in /etc/apt to add deb-src from" >&2; exit 1; }
+  # No ca-certificates: apt, apt-get source and the build need no TLS with an
+  # http mirror, and its post-install fails (EBUSY) when a CA bundle is
+  # mounted read-only over /etc/ssl/certs/ca-certificates.crt for a
+  # TLS-intercepting proxy. Only an https mirror on a base without a bundle
+  # needs it, and then no bundle is mounted over it.
+  extra=""
+  if claw_apt_entries | grep -q '^https:' && [ ! -e /etc/ssl/certs/ca-certificates.crt ]; then
+    extra=ca-certificates
+  fi
+  claw_apt_install g++ make cmake ninja-build pkg-config file dpkg-dev $extra \
     libtomlplusplus-dev rapidjson-dev libyaml-cpp-dev libcap-dev \
-    libspdlog-dev libfmt-dev doctest-dev >/dev/null
+    libspdlog-dev libfmt-dev doctest-dev || exit 1
   mkdir -p "$deps_dir" /tmp/httplib-src
   cd /tmp/httplib-src
-  apt-get source -qq --download-only cpp-httplib >/dev/null
+  claw_apt_run "apt-get source cpp-httplib" apt-get source --download-only cpp-httplib || exit 1
   tar -xf cpp-httplib_*.orig.tar.*
   header="$(find . -maxdepth 2 -name httplib.h | head -n1)"
   [ -s "$header" ] || { echo "build-claw-init: no httplib.h in cpp-httplib's source" >&2; exit 1; }
   cp "$header" "$deps_dir/httplib.h"
-  cd / && rm -rf /tmp/httplib-src /var/lib/apt/lists/*
+  cd / && rm -rf /tmp/httplib-src /var/lib/apt/lists/* /tmp/claw-apt.log
 }
 
 build() {

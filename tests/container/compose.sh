@@ -9,7 +9,7 @@
 #    the recorded tag and, with --restore-snapshot, restores the volume.
 source "$(dirname "$0")/lib/container.bash"
 
-command -v python3 >/dev/null || die "python3 is needed"
+require_tool python3
 container_setup
 command -v docker-compose >/dev/null || die "docker-compose missing after container-setup"
 
@@ -24,15 +24,20 @@ CLEANUP_CMDS+=("kill $service_pid")
 for _ in $(seq 1 50); do [[ -S "$sock" ]] && break; sleep 0.1; done
 [[ -S "$sock" ]] || die "podman system service did not create its socket"
 export DOCKER_HOST="unix://$sock"
-docker version >/dev/null 2>&1 || die "the docker CLI cannot talk to Podman's socket"
+# docker-compose talks to that socket; the engine's own CLI is podman here
+# (no docker CLI is assumed on a Debian 12 machine), for upgrade.sh too.
+export CLAW_DOCKER=podman
+curl -fsS --unix-socket "$sock" http://d/_ping >/dev/null || die "Podman's Docker API does not answer on $sock"
 
 # --- a deployment directory, as a user would make it ------------------------------------
 proj="$WORK/proj"
 mkdir -p "$proj/secrets"
 chmod 0700 "$proj/secrets"
-sed -e "s|^CLAW_REGISTRY=.*|CLAW_REGISTRY=localhost/claw-init|" \
-    -e "s|^ZEROCLAW_TAG=.*|ZEROCLAW_TAG=${ZC_IMAGE##*:}|" \
+# .env.example as it ships: CLAW_REGISTRY names the locally built images.
+sed -e "s|^ZEROCLAW_TAG=.*|ZEROCLAW_TAG=${ZC_IMAGE##*:}|" \
     "$CLAW_SRC/compose/.env.example" > "$proj/.env"
+check_eq ".env.example's registry is the one images/build.sh tags" "CLAW_REGISTRY=${OC_IMAGE%/openclaw:*}" \
+  "$(grep '^CLAW_REGISTRY=' "$proj/.env")"
 check_eq ".env.example pins the OpenClaw tag the image reports" "OPENCLAW_TAG=${OC_IMAGE##*:}" \
   "$(grep '^OPENCLAW_TAG=' "$proj/.env")"
 TOKEN="tok-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
@@ -88,21 +93,21 @@ start=$(now_ms)
 dc --profile openclaw up -d >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log" >&2; die "docker-compose up openclaw failed"; }
 oc_id="$(dc --profile openclaw ps -q openclaw)"
 [[ -n "$oc_id" ]] || die "no openclaw container after up"
-oc_name="$(docker inspect -f '{{.Name}}' "$oc_id")"; oc_name="${oc_name#/}"
+oc_name="$(podman inspect -f '{{.Name}}' "$oc_id")"; oc_name="${oc_name#/}"
 if wait_healthy "$oc_name" 180 >/dev/null; then
   record compose_openclaw_healthy_ms $(($(now_ms) - start))
   pass "openclaw healthy through Compose"
 else
-  docker logs "$oc_id" 2>&1 | tail -n 30 >&2
+  podman logs "$oc_id" 2>&1 | tail -n 30 >&2
   fail "openclaw never healthy through Compose"
 fi
 health="$(curl -s -m 5 http://127.0.0.1:28711/health)"
 check_eq "/health version through Compose" "2026.9.6" "$(json_get "$health" version)"
-check_eq "restart policy" "unless-stopped" "$(docker inspect -f '{{.HostConfig.RestartPolicy.Name}}' "$oc_id")"
+check_eq "restart policy" "unless-stopped" "$(podman inspect -f '{{.HostConfig.RestartPolicy.Name}}' "$oc_id")"
 check_true "Compose healthcheck runs claw-init health" \
-  grep -q 'claw-init health' <<<"$(docker inspect -f '{{.Config.Healthcheck.Test}}' "$oc_id")"
+  grep -q 'claw-init health' <<<"$(podman inspect -f '{{.Config.Healthcheck.Test}}' "$oc_id")"
 check_true "state and workspace are named volumes" \
-  test "$(docker inspect -f '{{range .Mounts}}{{if eq .Type "volume"}}{{.Destination}} {{end}}{{end}}' "$oc_id" | wc -w)" -ge 2
+  test "$(podman inspect -f '{{range .Mounts}}{{if eq .Type "volume"}}{{.Destination}} {{end}}{{end}}' "$oc_id" | wc -w)" -ge 2
 if podman exec --user openclaw -e HOME=/tmp/probe-home "$oc_name" openclaw gateway call health \
      --url ws://127.0.0.1:28791 --token "$TOKEN" --json --timeout 20000 >"$WORK/call.out" 2>&1; then
   pass "the gateway accepts the token from the Compose secret"
@@ -110,7 +115,7 @@ else
   tail -n 5 "$WORK/call.out" >&2
   fail "the gateway refused the token from the Compose secret"
 fi
-if docker logs "$oc_id" 2>&1 | grep -qF "$TOKEN"; then fail "token in the logs"; else pass "token not in the logs"; fi
+if podman logs "$oc_id" 2>&1 | grep -qF "$TOKEN"; then fail "token in the logs"; else pass "token not in the logs"; fi
 start=$(now_ms)
 dc --profile openclaw stop -t 15 openclaw >/dev/null 2>&1
 stop_ms=$(($(now_ms) - start))
@@ -119,7 +124,7 @@ record compose_openclaw_stop_ms "$stop_ms"
 # must hold is that it ended by itself, before claw-init's 8 s grace would
 # have escalated to SIGKILL (images/openclaw test checks the 3 s bound).
 check_true "docker-compose stop ends before claw-init's 8 s grace (${stop_ms} ms)" test "$stop_ms" -lt 8000
-check_eq "exit code after compose stop" "0" "$(docker inspect -f '{{.State.ExitCode}}' "$oc_id")"
+check_eq "exit code after compose stop" "0" "$(podman inspect -f '{{.State.ExitCode}}' "$oc_id")"
 dc --profile openclaw down -v -t 1 >/dev/null 2>&1 || true
 
 # --- upgrade.sh with the zeroclaw stand-in ------------------------------------------------
@@ -146,7 +151,7 @@ yaml.safe_dump(doc, open(sys.argv[1], "w"))
 EOF
 
 dc --profile zeroclaw up -d >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log" >&2; die "docker-compose up zeroclaw failed"; }
-zc_name() { local id; id="$(dc --profile zeroclaw ps -q zeroclaw)"; docker inspect -f '{{.Name}}' "$id" | sed 's|^/||'; }
+zc_name() { local id; id="$(dc --profile zeroclaw ps -q zeroclaw)"; podman inspect -f '{{.Name}}' "$id" | sed 's|^/||'; }
 zc_config() { podman exec "$(zc_name)" cat /zeroclaw-data/.zeroclaw/config.toml; }
 zc_healthy() { wait_healthy "$(zc_name)" 60 >/dev/null; }
 zc_healthy || die "zeroclaw never healthy through Compose"

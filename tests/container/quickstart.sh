@@ -6,7 +6,8 @@
 source "$(dirname "$0")/lib/container.bash"
 
 [[ -x "${CLAW_INIT:-}" ]] || die "CLAW_INIT must point at the claw-init binary (ctest sets it)"
-command -v npm >/dev/null || skip "npm is not installed (scripts/container-setup.sh or apt-get install npm)"
+require_tool curl
+require_tool ss
 
 export CLAW_QUICKSTART_DIR="$WORK/qs"
 export OPENCLAW_GATEWAY_PORT=28795

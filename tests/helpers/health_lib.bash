@@ -45,9 +45,9 @@ fail() {
 
 ok() { echo "ok: $*"; }
 
-for tool in curl python3; do
-  command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed (scripts/install-deps.sh installs it)"; exit 77; }
-done
+require_tool() { command -v "$1" >/dev/null 2>&1 || { echo "SKIP: ${TEST_NAME:-$(basename "$0" .sh)}: needs $1 (run scripts/install-deps.sh)"; exit 77; }; }
+require_tool curl
+require_tool python3
 
 # Until main.cc dispatches the subcommands, there is nothing to test.
 skip_unless_wired() {

@@ -4,7 +4,7 @@
 # root, or for a build the baseline does not describe (not static Release).
 source "$(dirname "$0")/lib/common.bash"
 require_root
-command -v valgrind >/dev/null 2>&1 || skip "needs valgrind (run scripts/install-deps.sh): start-up instructions not checked"
+require_tool valgrind
 
 set +e
 "$CLAW_SRC/bench/check" --binary "$CLAW_INIT" --build-dir "${CLAW_BUILD:-$(dirname "$CLAW_INIT")}"

@@ -13,7 +13,7 @@ if grep -qs "CLAW_SANITIZE:BOOL=ON" "${CLAW_BUILD:-/nonexistent}/CMakeCache.txt"
   echo "SKIP: health_load: load and memory figures are measured on the release build, not under ASan"
   exit 77
 fi
-command -v wrk >/dev/null || { echo "SKIP: wrk is not installed (scripts/install-deps.sh installs it)"; exit 77; }
+require_tool wrk
 
 # Each connection pauses between requests: 50 connections x (9 ms + the
 # reply) is about 5,000 req/s.

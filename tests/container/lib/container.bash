@@ -32,6 +32,7 @@ skip() {
   echo "SKIP: ${TEST_NAME}: $*"
   exit 77
 }
+require_tool() { command -v "$1" >/dev/null 2>&1 || skip "needs $1 (run scripts/install-deps.sh)"; }
 pass() { PASSES=$((PASSES + 1)); echo "ok - $*"; }
 fail() { FAILURES=$((FAILURES + 1)); echo "FAIL - $*" >&2; echo "FAIL - $*"; }
 check_eq() { if [[ "$2" == "$3" ]]; then pass "$1"; else fail "$1: expected '$2', got '$3'"; fi; }
