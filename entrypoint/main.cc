@@ -124,6 +124,9 @@ int Main(int argc, char** argv) {
     case Mode::kConfigCheck:
       return RunConfigCheck(options, env);
   }
+  // Every Mode is handled above (-Wswitch says so when one is added); a value
+  // outside the enum is an internal error.
+  return ToInt(ExitCode::kFailure);
 }
 
 }  // namespace
