@@ -38,7 +38,10 @@ const std::vector<SectionSpec>& Schema() {
         {"caps", Kind::kStringList},
         {"single_child", Kind::kBool}}},
       {"config",
-       {{"default", Kind::kString}, {"target", Kind::kString}, {"format", Kind::kString}}},
+       {{"default", Kind::kString},
+        {"target", Kind::kString},
+        {"format", Kind::kString},
+        {"max_bytes", Kind::kInteger}}},
       {"health",
        {{"listen", Kind::kString}, {"upstream", Kind::kString}, {"start_grace", Kind::kDuration}}},
       {"restart",
@@ -175,11 +178,13 @@ Result<Profile> ParseProfile(std::string_view text, const std::string& origin) {
       } else if (full == "config.target") {
         profile.config_target = value.value();
       } else if (full == "config.format") {
-        const std::string& f = value.value();
-        if (f != "json" && f != "toml" && f != "yaml") {
-          return Error{Where(node, origin) + ": 'config.format' must be json, toml or yaml"};
-        }
-        profile.config_format = f;
+        auto format = ParseConfigFormat(value.value());
+        if (!format) return Error{Where(node, origin) + ": 'config.format' must be json, toml or yaml"};
+        profile.config_format = *format;
+      } else if (full == "config.max_bytes") {
+        const long long n = node.value<int64_t>().value_or(0);
+        if (n <= 0) return Error{Where(node, origin) + ": 'config.max_bytes' must be a positive integer"};
+        profile.config_max_bytes = static_cast<size_t>(n);
       } else if (full == "version.command") {
         profile.version_command = StringArray(node).value();
         if (profile.version_command.empty()) return Error{Where(node, origin) + ": 'version.command' is empty"};

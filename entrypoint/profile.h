@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "entrypoint/result.h"
+#include "patchers/document.h"
 
 namespace claw {
 
@@ -27,7 +28,10 @@ struct Profile {
   // [config]
   std::optional<std::string> config_default;
   std::optional<std::string> config_target;
-  std::optional<std::string> config_format;  // "json", "toml", "yaml"
+  std::optional<ConfigFormat> config_format;  // else from the target's extension
+  // The most bytes of config the runtime reads (NullClaw: 64 KiB); a larger
+  // patched file is a warning.
+  std::optional<size_t> config_max_bytes;
   // [config.env]: alias variable -> dotted key, sorted by variable name.
   std::vector<std::pair<std::string, std::string>> config_env;
 

@@ -44,7 +44,7 @@ regex = '(\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?)'
   CHECK(v.command == std::vector<std::string>{"openclaw", "gateway", "run"});
   CHECK(*v.workdir == "/home/openclaw");
   CHECK(*v.config_target == "/home/openclaw/.openclaw/openclaw.json");
-  CHECK(*v.config_format == "json");
+  CHECK(*v.config_format == ConfigFormat::kJson);
   REQUIRE(v.config_env.size() == 2);
   CHECK(v.config_env[0].first == "OPENCLAW_GATEWAY_TOKEN");  // sorted
   CHECK(v.config_env[1].second == "gateway.port");

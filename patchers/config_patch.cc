@@ -4,16 +4,12 @@
 
 #include "entrypoint/log.h"
 #include "patchers/apply.h"
-#include "patchers/doc_patch.h"
-#include "patchers/json_patch.h"
+#include "patchers/patch_document.h"
 #include "patchers/patch_spec.h"
-#include "patchers/toml_patch.h"
-#include "patchers/yaml_patch.h"
 
 namespace claw {
 namespace {
 
-constexpr size_t kNullClawLimit = 64 * 1024;
 constexpr const char* kRedacted = "<redacted>";
 
 std::string Lower(std::string_view s) {
@@ -27,38 +23,12 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 }
 
 Result<ConfigFormat> FormatFor(const Profile& profile, const std::string& target) {
-  std::string name = profile.config_format.value_or("");
-  if (name.empty()) {
-    const std::string lower = Lower(target);
-    if (EndsWith(lower, ".json") || EndsWith(lower, ".json5")) name = "json";
-    if (EndsWith(lower, ".toml")) name = "toml";
-    if (EndsWith(lower, ".yaml") || EndsWith(lower, ".yml")) name = "yaml";
-  }
-  if (name == "json") return ConfigFormat::kJson;
-  if (name == "toml") return ConfigFormat::kToml;
-  if (name == "yaml") return ConfigFormat::kYaml;
+  if (profile.config_format) return *profile.config_format;
+  const std::string lower = Lower(target);
+  if (EndsWith(lower, ".json") || EndsWith(lower, ".json5")) return ConfigFormat::kJson;
+  if (EndsWith(lower, ".toml")) return ConfigFormat::kToml;
+  if (EndsWith(lower, ".yaml") || EndsWith(lower, ".yml")) return ConfigFormat::kYaml;
   return Error{target + ": cannot tell the format from the extension; set [config] format (json, toml or yaml)"};
-}
-
-Result<DocNode> ParseDocument(ConfigFormat format, std::string_view text, const std::string& origin) {
-  // An empty or blank file is an empty document in every format.
-  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return DocNode::Object();
-  switch (format) {
-    case ConfigFormat::kJson: return ParseJsonDocument(text, origin);
-    case ConfigFormat::kToml: return ParseTomlDocument(text, origin);
-    case ConfigFormat::kYaml: return ParseYamlDocument(text, origin);
-  }
-  return Error{"unknown format"};
-}
-
-// `size_hint`: the expected size of the output, reserved up front.
-Result<std::string> WriteDocument(ConfigFormat format, const DocNode& root, size_t size_hint = 0) {
-  switch (format) {
-    case ConfigFormat::kJson: return WriteJsonDocument(root, size_hint);
-    case ConfigFormat::kToml: return WriteTomlDocument(root, size_hint);
-    case ConfigFormat::kYaml: return WriteYamlDocument(root);
-  }
-  return Error{"unknown format"};
 }
 
 bool IsSecretPath(const ConfigPlan& plan, const std::vector<std::string>& path) {
@@ -133,7 +103,7 @@ Result<ConfigPlan> PlanConfig(const Options& options, const Environment& env) {
   plan.target = *profile.config_target;
   auto format = FormatFor(profile, plan.target);
   if (!format) return format.error();
-  plan.format = FormatName(format.value());
+  plan.format = format.value();
 
   auto ops = PatchOpsFromEnvironment(env, profile.config_env, ReadSecretFile);
   if (!ops) return ops.error();
@@ -155,22 +125,17 @@ Result<ConfigPlan> PlanConfig(const Options& options, const Environment& env) {
   } else if (plan.mode == ConfigMode::kRegenerate) {
     return Error{std::string(kEnvConfigMode) + "=regenerate needs a [config] default file in the profile"};
   }
-  auto document = ParseDocument(format.value(), base_text, plan.base);
-  if (!document) return document.error();
-  plan.document = std::move(document).value();
-
-  const PatchRules rules{.allow_null = format.value() != ConfigFormat::kToml};
-  auto status = ApplyPatchOps(plan.document, ops.value(), rules, &plan.applied);
-  if (!status) return status.error();
+  PatchDetails details;
+  auto text = PatchDocument(plan.format, base_text, ops.value(), plan.base.empty() ? plan.target : plan.base,
+                            &details);
+  if (!text) return text.error();
+  plan.text = std::move(text).value();
+  plan.document = std::move(details.document);
+  plan.applied = std::move(details.applied);
   for (const PatchOp& op : ops.value()) {
     if (op.kind == PatchOp::Kind::kSet) ++plan.keys_set;
     if (op.from_file) plan.secret_paths.push_back(op.path);
   }
-  // Written JSON is indented, so it often outgrows its base: twice the base
-  // covers most documents in one allocation (and any TOML).
-  auto text = WriteDocument(format.value(), plan.document, 2 * base_text.size());
-  if (!text) return text.error().Prefixed(plan.target);
-  plan.text = std::move(text).value();
 
   const bool target_exists = current.value().has_value();
   const bool same_bytes = target_exists && *current.value() == plan.text;
@@ -182,9 +147,10 @@ Result<ConfigPlan> PlanConfig(const Options& options, const Environment& env) {
     plan.write = !plan.base.empty() || !ops.value().empty();
   }
 
-  if (profile.name == "nullclaw" && format.value() == ConfigFormat::kJson && plan.text.size() > kNullClawLimit) {
-    LogWarn(plan.target + ": " + std::to_string(plan.text.size()) +
-            " bytes; NullClaw reads at most 64 KiB of config JSON");
+  if (profile.config_max_bytes && plan.text.size() > *profile.config_max_bytes) {
+    LogWarn(plan.target + ": " + std::to_string(plan.text.size()) + " bytes; " +
+            (profile.name.empty() ? std::string("the runtime") : profile.name) + " reads at most " +
+            std::to_string(*profile.config_max_bytes) + " bytes of config ([config] max_bytes)");
   }
   return plan;
 }
@@ -217,9 +183,7 @@ std::string RenderForDisplay(const ConfigPlan& plan, bool show_secrets) {
   DocNode copy = plan.document;
   std::vector<std::string> path;
   Redact(copy, path, false, plan);
-  auto format = plan.format == "toml" ? ConfigFormat::kToml
-                                      : plan.format == "yaml" ? ConfigFormat::kYaml : ConfigFormat::kJson;
-  auto text = WriteDocument(format, copy);
+  auto text = WriteDocument(plan.format, copy);
   // Redaction only turns scalars into strings, which every format can hold;
   // should writing still fail, show nothing rather than the secrets.
   return text ? text.value() : std::string();

@@ -37,7 +37,7 @@ struct ConfigPlan {
   bool write = false;    // WriteConfig has something to write
   ConfigMode mode = ConfigMode::kMerge;
   std::string target;
-  std::string format;  // "json", "toml", "yaml"
+  ConfigFormat format = ConfigFormat::kJson;
   std::string base;    // the file the base document came from; empty: none
   std::string text;    // the patched document, exactly as it would be written
   std::vector<std::string> applied;  // "set gateway.port from CLAW_CONFIG__gateway__port"

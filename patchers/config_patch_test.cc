@@ -54,7 +54,7 @@ TEST_CASE("PlanConfig: modes and bases") {
     CHECK(plan.value().enabled);
     CHECK(plan.value().write);
     CHECK(plan.value().base == defaults);
-    CHECK(plan.value().format == "json");
+    CHECK(plan.value().format == ConfigFormat::kJson);
     CHECK(plan.value().keys_set == 1);
     CHECK(plan.value().text == "{\n  \"gateway\": {\n    \"port\": 9000,\n    \"mode\": \"local\"\n  }\n}\n");
     CHECK(plan.value().applied == std::vector<std::string>{"set gateway.port from CLAW_CONFIG__gateway__port"});
@@ -155,10 +155,10 @@ TEST_CASE("PlanConfig: formats, aliases, secrets and redaction") {
   SUBCASE("TOML by extension, YAML by profile format") {
     auto toml = PlanConfig(WithConfig(dir / "config.toml"), {{"CLAW_CONFIG__gateway__port", "42617"}});
     REQUIRE(toml);
-    CHECK(toml.value().format == "toml");
+    CHECK(toml.value().format == ConfigFormat::kToml);
     CHECK(toml.value().text == "[gateway]\nport = 42617\n");
     Options yaml = WithConfig(dir / "config.conf");
-    yaml.profile.config_format = "yaml";
+    yaml.profile.config_format = ConfigFormat::kYaml;
     auto plan = PlanConfig(yaml, {{"CLAW_CONFIG__web__port", "10961"}});
     REQUIRE(plan);
     CHECK(plan.value().text == "web:\n  port: 10961\n");

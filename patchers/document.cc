@@ -57,6 +57,13 @@ const char* TypeName(DocNode::Type type) {
   return "?";
 }
 
+std::optional<ConfigFormat> ParseConfigFormat(std::string_view name) {
+  for (ConfigFormat f : {ConfigFormat::kJson, ConfigFormat::kToml, ConfigFormat::kYaml}) {
+    if (name == FormatName(f)) return f;
+  }
+  return std::nullopt;
+}
+
 const char* FormatName(ConfigFormat format) {
   switch (format) {
     case ConfigFormat::kJson: return "json";

@@ -5,6 +5,7 @@
 // written back as it was (a JSON 1.50 stays 1.50, a YAML True stays True).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -75,5 +76,7 @@ enum class ConfigFormat { kJson, kToml, kYaml };
 const char* TypeName(DocNode::Type type);
 // "json", "toml", "yaml".
 const char* FormatName(ConfigFormat format);
+// The inverse of FormatName; nullopt for any other name.
+std::optional<ConfigFormat> ParseConfigFormat(std::string_view name);
 
 }  // namespace claw

@@ -198,12 +198,4 @@ std::string WriteJsonDocument(const DocNode& root, size_t size_hint) {
   return out;
 }
 
-Result<std::string> PatchJson(std::string_view text, const std::vector<PatchOp>& ops, const std::string& origin) {
-  auto root = ParseJsonDocument(text, origin);
-  if (!root) return root.error();
-  auto status = ApplyPatchOps(root.value(), ops, PatchRules{}, nullptr);
-  if (!status) return status.error();
-  return WriteJsonDocument(root.value(), 2 * text.size());
-}
-
 }  // namespace claw

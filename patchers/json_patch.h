@@ -24,7 +24,5 @@ Result<DocNode> ParseJsonLiteral(std::string_view text);
 // large output grown step by step is copied, and new pages touched, each time.
 std::string WriteJsonDocument(const DocNode& root, size_t size_hint = 0);
 
-// Parse, patch, write.
-Result<std::string> PatchJson(std::string_view text, const std::vector<PatchOp>& ops, const std::string& origin);
 
 }  // namespace claw

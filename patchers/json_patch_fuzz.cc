@@ -5,13 +5,14 @@
 #include <cstdlib>
 
 #include "patchers/fuzz_input.h"
+#include "patchers/patch_document.h"
 #include "patchers/json_patch.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const claw::FuzzInput input = claw::SplitFuzzInput(data, size);
-  auto out = claw::PatchJson(input.document, input.ops, "fuzz.json");
+  auto out = claw::PatchDocument(claw::ConfigFormat::kJson, input.document, input.ops, "fuzz.json");
   if (!out) return 0;
-  auto again = claw::PatchJson(out.value(), {}, "out.json");
+  auto again = claw::PatchDocument(claw::ConfigFormat::kJson, out.value(), {}, "out.json");
   if (!again) std::abort();
   if (again.value() != out.value()) std::abort();
   return 0;

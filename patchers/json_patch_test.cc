@@ -1,4 +1,5 @@
 #include "patchers/json_patch.h"
+#include "patchers/patch_document.h"
 
 #include <doctest/doctest.h>
 
@@ -12,7 +13,7 @@ PatchOp Set(std::vector<std::string> path, std::string value, std::string variab
   return PatchOp{PatchOp::Kind::kSet, std::move(path), std::move(value), std::move(variable), false};
 }
 
-TEST_CASE("PatchJson writes strict JSON, 2-space indented, in document order") {
+TEST_CASE("PatchDocument(json) writes strict JSON, 2-space indented, in document order") {
   const char* in = R"(// OpenClaw writes JSON5
 {
   gateway: { mode: 'local', port: 18789, auth: { token: 'old', }, },
@@ -20,7 +21,7 @@ TEST_CASE("PatchJson writes strict JSON, 2-space indented, in document order") {
   empty: {}, none: [],
   'quoted key': "tab\there",
 })";
-  auto out = PatchJson(in, {Set({"gateway", "port"}, "9000"), Set({"gateway", "auth", "token"}, "new")}, "o.json");
+  auto out = PatchDocument(ConfigFormat::kJson, in, {Set({"gateway", "port"}, "9000"), Set({"gateway", "auth", "token"}, "new")}, "o.json");
   REQUIRE_MESSAGE(out, (out ? "" : out.error().message));
   CHECK(out.value() == R"({
   "gateway": {
@@ -43,20 +44,20 @@ TEST_CASE("PatchJson writes strict JSON, 2-space indented, in document order") {
 )");
 }
 
-TEST_CASE("PatchJson is deterministic and idempotent") {
+TEST_CASE("PatchDocument(json) is deterministic and idempotent") {
   const char* in = "{b: 1, a: {c: [true, null, 'x']}}";
   const std::vector<PatchOp> ops = {Set({"a", "d"}, "{\"z\":1,\"y\":2}"), Set({"b"}, "5")};
-  auto first = PatchJson(in, ops, "o.json");
-  auto second = PatchJson(in, ops, "o.json");
+  auto first = PatchDocument(ConfigFormat::kJson, in, ops, "o.json");
+  auto second = PatchDocument(ConfigFormat::kJson, in, ops, "o.json");
   REQUIRE(first);
   REQUIRE(second);
   CHECK(first.value() == second.value());
-  auto again = PatchJson(first.value(), ops, "o.json");
+  auto again = PatchDocument(ConfigFormat::kJson, first.value(), ops, "o.json");
   REQUIRE(again);
   CHECK(again.value() == first.value());
 }
 
-TEST_CASE("PatchJson errors: file:line:column, depth, no value") {
+TEST_CASE("PatchDocument(json) errors: file:line:column, depth, no value") {
   struct Case {
     std::string in;
     std::string want;
@@ -70,16 +71,16 @@ TEST_CASE("PatchJson errors: file:line:column, depth, no value") {
       {"{\"a\": 1}\n{", "cfg.json:2:1: unexpected text after the document"},
   };
   for (const auto& c : cases) {
-    auto out = PatchJson(c.in, {}, "cfg.json");
+    auto out = PatchDocument(ConfigFormat::kJson, c.in, {}, "cfg.json");
     REQUIRE_FALSE(out);
     CHECK(out.error().message == c.want);
   }
-  auto typed = PatchJson("{port: 1}", {Set({"port"}, "not-a-port-SECRET", "CLAW_CONFIG__port")}, "cfg.json");
+  auto typed = PatchDocument(ConfigFormat::kJson, "{port: 1}", {Set({"port"}, "not-a-port-SECRET", "CLAW_CONFIG__port")}, "cfg.json");
   REQUIRE_FALSE(typed);
   CHECK(typed.error().message == "CLAW_CONFIG__port: expected an integer (64-bit) (the type of 'port')");
 }
 
-TEST_CASE("PatchJson reads strict JSON directly and through the JSON5 pass alike") {
+TEST_CASE("PatchDocument(json) reads strict JSON directly and through the JSON5 pass alike") {
   // A leading comment sends the same document the JSON5 way.
   const std::vector<std::string> cases = {
       R"({"a": 1, "b": [1.50, -0, 1E3, 2e-2, true, false, null], "c": {}, "d": []})",
@@ -91,8 +92,8 @@ TEST_CASE("PatchJson reads strict JSON directly and through the JSON5 pass alike
   };
   for (const auto& c : cases) {
     CAPTURE(c);
-    auto strict = PatchJson(c, {}, "o.json");
-    auto json5 = PatchJson("// JSON5\n" + c, {}, "o.json");
+    auto strict = PatchDocument(ConfigFormat::kJson, c, {}, "o.json");
+    auto json5 = PatchDocument(ConfigFormat::kJson, "// JSON5\n" + c, {}, "o.json");
     REQUIRE_MESSAGE(strict, (strict ? "" : strict.error().message));
     REQUIRE_MESSAGE(json5, (json5 ? "" : json5.error().message));
     CHECK(strict.value() == json5.value());

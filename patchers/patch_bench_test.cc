@@ -12,9 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "patchers/json_patch.h"
+#include "patchers/patch_document.h"
 #include "patchers/patch_spec.h"
-#include "patchers/toml_patch.h"
 
 namespace claw {
 namespace {
@@ -77,14 +76,13 @@ double CpuMs() {
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
-template <typename Patch>
-double MedianMs(const std::string& text, const Environment& env, Patch patch) {
+double MedianMs(const std::string& text, const Environment& env, ConfigFormat format) {
   std::vector<double> runs;
   for (int i = 0; i < 15; ++i) {
     const double start = CpuMs();
     auto ops = PatchOpsFromEnvironment(env, {}, nullptr);
     REQUIRE(ops);
-    auto out = patch(text, ops.value(), "bench");
+    auto out = PatchDocument(format, text, ops.value(), "bench");
     REQUIRE_MESSAGE(out, (out ? "" : out.error().message));
     runs.push_back(CpuMs() - start);
   }
@@ -96,8 +94,8 @@ TEST_CASE("bench: 200 variables into 1 MiB documents" * doctest::skip()) {
   int json_sections = 0, toml_sections = 0;
   const std::string json = MakeJson(&json_sections);
   const std::string toml = MakeToml(&toml_sections);
-  const double json_ms = MedianMs(json, MakeEnvironment(json_sections), PatchJson);
-  const double toml_ms = MedianMs(toml, MakeEnvironment(toml_sections), PatchToml);
+  const double json_ms = MedianMs(json, MakeEnvironment(json_sections), ConfigFormat::kJson);
+  const double toml_ms = MedianMs(toml, MakeEnvironment(toml_sections), ConfigFormat::kToml);
   std::printf("bench: JSON %zu bytes, %d variables: %.1f ms (CPU time, median of 15)\n", json.size(), kVariables, json_ms);
   std::printf("bench: TOML %zu bytes, %d variables: %.1f ms (CPU time, median of 15)\n", toml.size(), kVariables, toml_ms);
 }

@@ -288,12 +288,4 @@ Result<std::string> WriteTomlDocument(const DocNode& root, size_t size_hint) {
   return out;
 }
 
-Result<std::string> PatchToml(std::string_view text, const std::vector<PatchOp>& ops, const std::string& origin) {
-  auto root = ParseTomlDocument(text, origin);
-  if (!root) return root.error();
-  auto status = ApplyPatchOps(root.value(), ops, PatchRules{.allow_null = false}, nullptr);
-  if (!status) return status.error();
-  return WriteTomlDocument(root.value(), 2 * text.size());
-}
-
 }  // namespace claw

@@ -27,7 +27,5 @@ Result<DocNode> ParseTomlDocument(std::string_view text, const std::string& orig
 // `size_hint` (the expected size of the output) is reserved up front.
 Result<std::string> WriteTomlDocument(const DocNode& root, size_t size_hint = 0);
 
-// Parse, patch, write.
-Result<std::string> PatchToml(std::string_view text, const std::vector<PatchOp>& ops, const std::string& origin);
 
 }  // namespace claw

@@ -5,13 +5,14 @@
 #include <cstdlib>
 
 #include "patchers/fuzz_input.h"
+#include "patchers/patch_document.h"
 #include "patchers/toml_patch.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const claw::FuzzInput input = claw::SplitFuzzInput(data, size);
-  auto out = claw::PatchToml(input.document, input.ops, "fuzz.toml");
+  auto out = claw::PatchDocument(claw::ConfigFormat::kToml, input.document, input.ops, "fuzz.toml");
   if (!out) return 0;
-  auto again = claw::PatchToml(out.value(), {}, "out.toml");
+  auto again = claw::PatchDocument(claw::ConfigFormat::kToml, out.value(), {}, "out.toml");
   if (!again) std::abort();
   if (again.value() != out.value()) std::abort();
   return 0;

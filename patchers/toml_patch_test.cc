@@ -1,4 +1,5 @@
 #include "patchers/toml_patch.h"
+#include "patchers/patch_document.h"
 
 #include <doctest/doctest.h>
 
@@ -38,8 +39,8 @@ at = 09:30:00
 kind = "cli"
 )";
 
-TEST_CASE("PatchToml keeps types: integers stay integers, dates stay dates") {
-  auto out = PatchToml(kZeroClaw,
+TEST_CASE("PatchDocument(toml) keeps types: integers stay integers, dates stay dates") {
+  auto out = PatchDocument(ConfigFormat::kToml, kZeroClaw,
                        {Set({"gateway", "port"}, "8080"), Set({"gateway", "require_pairing"}, "no"),
                         Set({"default_temperature"}, "1"), Set({"observability", "started"}, "2027-02-01T00:00:00Z"),
                         Set({"providers", "models", "openrouter", "default", "model"}, "openai/gpt-5"),
@@ -77,15 +78,15 @@ model = "openai/gpt-5"
 )");
 }
 
-TEST_CASE("PatchToml round trip is stable") {
-  auto once = PatchToml(kZeroClaw, {}, "z.toml");
+TEST_CASE("PatchDocument(toml) round trip is stable") {
+  auto once = PatchDocument(ConfigFormat::kToml, kZeroClaw, {}, "z.toml");
   REQUIRE(once);
-  auto twice = PatchToml(once.value(), {}, "z.toml");
+  auto twice = PatchDocument(ConfigFormat::kToml, once.value(), {}, "z.toml");
   REQUIRE(twice);
   CHECK(once.value() == twice.value());
 }
 
-TEST_CASE("PatchToml errors") {
+TEST_CASE("PatchDocument(toml) errors") {
   struct Case {
     const char* in;
     std::vector<PatchOp> ops;
@@ -101,15 +102,15 @@ TEST_CASE("PatchToml errors") {
   };
   for (const auto& c : cases) {
     CAPTURE(c.in);
-    auto out = PatchToml(c.in, c.ops, "z.toml");
+    auto out = PatchDocument(ConfigFormat::kToml, c.in, c.ops, "z.toml");
     REQUIRE_FALSE(out);
     CHECK_MESSAGE(out.error().message.find(c.want) == 0, out.error().message);
     CHECK(out.error().message.find("SECRET") == std::string::npos);
   }
 }
 
-TEST_CASE("PatchToml writes strings TOML can read back") {
-  auto out = PatchToml("", {Set({"s"}, "quote ' and \" and \\ and\nnewline \xC3\xA9")}, "z.toml");
+TEST_CASE("PatchDocument(toml) writes strings TOML can read back") {
+  auto out = PatchDocument(ConfigFormat::kToml, "", {Set({"s"}, "quote ' and \" and \\ and\nnewline \xC3\xA9")}, "z.toml");
   REQUIRE(out);
   auto back = ParseTomlDocument(out.value(), "back.toml");
   REQUIRE(back);

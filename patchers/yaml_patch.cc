@@ -381,12 +381,4 @@ Result<std::string> WriteYamlDocument(const DocNode& root) {
   return std::string(out.c_str()) + "\n";
 }
 
-Result<std::string> PatchYaml(std::string_view text, const std::vector<PatchOp>& ops, const std::string& origin) {
-  auto root = ParseYamlDocument(text, origin);
-  if (!root) return root.error();
-  auto status = ApplyPatchOps(root.value(), ops, PatchRules{}, nullptr);
-  if (!status) return status.error();
-  return WriteYamlDocument(root.value());
-}
-
 }  // namespace claw

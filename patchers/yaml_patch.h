@@ -23,8 +23,6 @@ Result<DocNode> ParseYamlDocument(std::string_view text, const std::string& orig
 
 Result<std::string> WriteYamlDocument(const DocNode& root);
 
-// Parse, patch, write.
-Result<std::string> PatchYaml(std::string_view text, const std::vector<PatchOp>& ops, const std::string& origin);
 
 // The core-schema type of a plain (unquoted, untagged) scalar.
 DocNode::Type ResolvePlainScalar(std::string_view text);

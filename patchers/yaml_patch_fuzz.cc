@@ -5,13 +5,14 @@
 #include <cstdlib>
 
 #include "patchers/fuzz_input.h"
+#include "patchers/patch_document.h"
 #include "patchers/yaml_patch.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const claw::FuzzInput input = claw::SplitFuzzInput(data, size);
-  auto out = claw::PatchYaml(input.document, input.ops, "fuzz.yaml");
+  auto out = claw::PatchDocument(claw::ConfigFormat::kYaml, input.document, input.ops, "fuzz.yaml");
   if (!out) return 0;
-  auto again = claw::PatchYaml(out.value(), {}, "out.yaml");
+  auto again = claw::PatchDocument(claw::ConfigFormat::kYaml, out.value(), {}, "out.yaml");
   if (!again) std::abort();
   if (again.value() != out.value()) std::abort();
   return 0;

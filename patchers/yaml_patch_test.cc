@@ -1,4 +1,5 @@
 #include "patchers/yaml_patch.h"
+#include "patchers/patch_document.h"
 
 #include <doctest/doctest.h>
 
@@ -33,7 +34,7 @@ TEST_CASE("ResolvePlainScalar follows the YAML 1.2 core schema") {
   }
 }
 
-TEST_CASE("PatchYaml resolves anchors and merge keys; a patch changes one place") {
+TEST_CASE("PatchDocument(yaml) resolves anchors and merge keys; a patch changes one place") {
   const char* in = R"(# MicroClaw-style
 defaults: &defaults
   timeout_secs: 30
@@ -47,7 +48,7 @@ channels:
     <<: *defaults
 shared: *defaults
 )";
-  auto out = PatchYaml(in, {Set({"channels", "discord", "timeout_secs"}, "60")}, "m.yaml");
+  auto out = PatchDocument(ConfigFormat::kYaml, in, {Set({"channels", "discord", "timeout_secs"}, "60")}, "m.yaml");
   REQUIRE_MESSAGE(out, (out ? "" : out.error().message));
   CHECK(out.value() == R"(defaults:
   timeout_secs: 30
@@ -66,7 +67,7 @@ shared:
 )");
 }
 
-TEST_CASE("PatchYaml keeps types and quotes strings that would read as something else") {
+TEST_CASE("PatchDocument(yaml) keeps types and quotes strings that would read as something else") {
   const char* in = R"(port: 10961
 ratio: 0.5
 enabled: True
@@ -77,7 +78,7 @@ empty:
 host: 127.0.0.1
 list: [a, 'b']
 )";
-  auto out = PatchYaml(in,
+  auto out = PatchDocument(ConfigFormat::kYaml, in,
                        {Set({"port"}, "8080"), Set({"enabled"}, "no"), Set({"version"}, "2.0"), Set({"new_bool"}, "true"),
                         Set({"new_str"}, "true story"), Set({"new_num_str"}, "\"42\""), Set({"empty"}, "7"),
                         Set({"list", "2"}, "null"), Set({"multi"}, "a\nb: c")},
@@ -107,7 +108,7 @@ multi: "a\nb: c"
   CHECK(back.value().Find("multi")->text == "a\nb: c");
 }
 
-TEST_CASE("PatchYaml errors") {
+TEST_CASE("PatchDocument(yaml) errors") {
   struct Case {
     std::string in;
     std::vector<PatchOp> ops;
@@ -132,24 +133,24 @@ TEST_CASE("PatchYaml errors") {
       {"port: 1\n", {Set({"port"}, "SECRET", "CLAW_CONFIG__port")}, "CLAW_CONFIG__port: expected an integer"},
   };
   for (const auto& c : cases) {
-    auto out = PatchYaml(c.in, c.ops, "m.yaml");
+    auto out = PatchDocument(ConfigFormat::kYaml, c.in, c.ops, "m.yaml");
     REQUIRE_FALSE(out);
     CHECK_MESSAGE(out.error().message.find(c.want) != std::string::npos, out.error().message);
     CHECK(out.error().message.find("SECRET") == std::string::npos);
   }
 }
 
-TEST_CASE("PatchYaml writes long keys explicitly, as YAML limits implicit ones to 1024 characters") {
+TEST_CASE("PatchDocument(yaml) writes long keys explicitly, as YAML limits implicit ones to 1024 characters") {
   const std::string key(300, 'k');
-  auto out = PatchYaml("a: 1\n", {Set({key + std::string(300, '\x01')}, "v")}, "m.yaml");
+  auto out = PatchDocument(ConfigFormat::kYaml, "a: 1\n", {Set({key + std::string(300, '\x01')}, "v")}, "m.yaml");
   REQUIRE(out);
   CHECK(out.value().find("? ") != std::string::npos);
-  auto back = PatchYaml(out.value(), {}, "m.yaml");
+  auto back = PatchDocument(ConfigFormat::kYaml, out.value(), {}, "m.yaml");
   REQUIRE_MESSAGE(back, (back ? "" : back.error().message));
   CHECK(back.value() == out.value());
 }
 
-TEST_CASE("PatchYaml quotes strings with control characters and line breaks") {
+TEST_CASE("PatchDocument(yaml) quotes strings with control characters and line breaks") {
   for (std::string value : {"a\rb", "tab\there", "x\x7F", "nel\xC2\x85", "ls\xE2\x80\xA8", "a\nb"}) {
     CAPTURE(value);
     DocNode root = DocNode::Object();
@@ -162,23 +163,23 @@ TEST_CASE("PatchYaml quotes strings with control characters and line breaks") {
   }
 }
 
-TEST_CASE("PatchYaml: a key spelled << is written quoted, not as a merge key") {
-  auto out = PatchYaml("\"<<\": 1\n", {Set({"<<"}, "2")}, "m.yaml");
+TEST_CASE("PatchDocument(yaml): a key spelled << is written quoted, not as a merge key") {
+  auto out = PatchDocument(ConfigFormat::kYaml, "\"<<\": 1\n", {Set({"<<"}, "2")}, "m.yaml");
   REQUIRE(out);
   CHECK(out.value() == "\"<<\": 2\n");
-  auto back = PatchYaml(out.value(), {}, "m.yaml");
+  auto back = PatchDocument(ConfigFormat::kYaml, out.value(), {}, "m.yaml");
   REQUIRE(back);
   CHECK(back.value() == out.value());
 }
 
-TEST_CASE("PatchYaml: empty document and deterministic output") {
-  auto out = PatchYaml("# only a comment\n", {Set({"a", "b"}, "1")}, "m.yaml");
+TEST_CASE("PatchDocument(yaml): empty document and deterministic output") {
+  auto out = PatchDocument(ConfigFormat::kYaml, "# only a comment\n", {Set({"a", "b"}, "1")}, "m.yaml");
   REQUIRE(out);
   CHECK(out.value() == "a:\n  b: 1\n");
-  auto empty = PatchYaml("", {}, "m.yaml");
+  auto empty = PatchDocument(ConfigFormat::kYaml, "", {}, "m.yaml");
   REQUIRE(empty);
   CHECK(empty.value() == "{}\n");
-  auto again = PatchYaml(out.value(), {Set({"a", "b"}, "1")}, "m.yaml");
+  auto again = PatchDocument(ConfigFormat::kYaml, out.value(), {Set({"a", "b"}, "1")}, "m.yaml");
   REQUIRE(again);
   CHECK(again.value() == out.value());
 }

@@ -94,7 +94,7 @@ if python3 -c 'import yaml' 2>/dev/null; then
     "$(python3 -c 'import yaml,sys; d=yaml.safe_load(open(sys.argv[1])); print(d["web"]["port"], d["channels"]["discord"]["enabled"])' "$WORK/out.yaml")"
 fi
 
-# --- NullClaw strict JSON, 64 KiB warning ---------------------------------------
+# --- NullClaw strict JSON, 64 KiB warning ([config] max_bytes) ------------------
 head -c 70000 /dev/zero | tr '\0' 'x' >"$WORK/big"
 cat >"$WORK/nullclaw.toml" <<EOT
 [runtime]
@@ -102,14 +102,15 @@ name = "nullclaw"
 [config]
 default = "$FIX/nullclaw.json"
 target = "$WORK/nc/config.json"
+max_bytes = 65536
 EOT
 rc=0
 claw CLAW_CONFIG__notes_FILE="$WORK/big" -- --profile "$WORK/nullclaw.toml" config check >/dev/null 2>"$WORK/err" || rc=$?
 check_eq "NullClaw: big config still passes check" 0 "$rc"
-check_contains "NullClaw: warns past 64 KiB" "$(cat "$WORK/err")" "NullClaw reads at most 64 KiB"
+check_contains "NullClaw: warns past 64 KiB" "$(cat "$WORK/err")" "nullclaw reads at most 65536 bytes of config"
 rc=0
 claw CLAW_CONFIG__gateway__port=3001 -- --profile "$WORK/nullclaw.toml" config check >/dev/null 2>"$WORK/err" || rc=$?
-check_lacks "NullClaw: small config, no warning" "$(cat "$WORK/err")" "64 KiB"
+check_lacks "NullClaw: small config, no warning" "$(cat "$WORK/err")" "reads at most"
 
 # --- mode off -------------------------------------------------------------------
 rc=0
