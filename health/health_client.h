@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "entrypoint/net_address.h"
-#include "entrypoint/options.h"
+#include "base/net_address.h"
+#include "app/options.h"
 
 namespace claw {
 

@@ -25,8 +25,8 @@
 #include <vector>
 
 #include "claw_version.h"
-#include "entrypoint/log.h"
-#include "entrypoint/unique_fd.h"
+#include "base/log.h"
+#include "base/unique_fd.h"
 
 namespace claw {
 namespace {

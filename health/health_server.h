@@ -18,10 +18,10 @@
 #include <optional>
 #include <string>
 
-#include "entrypoint/duration.h"
-#include "entrypoint/net_address.h"
-#include "entrypoint/options.h"
-#include "entrypoint/supervisor_state.h"
+#include "base/duration.h"
+#include "base/net_address.h"
+#include "app/options.h"
+#include "process/supervisor_state.h"
 #include "health/upstream.h"
 
 namespace claw {

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "entrypoint/log.h"
+#include "base/log.h"
 
 namespace claw {
 namespace {

@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "entrypoint/duration.h"
-#include "entrypoint/supervisor_state.h"
+#include "base/duration.h"
+#include "process/supervisor_state.h"
 
 namespace claw {
 

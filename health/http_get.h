@@ -8,10 +8,10 @@
 #include <string>
 #include <string_view>
 
-#include "entrypoint/duration.h"
-#include "entrypoint/net_address.h"
-#include "entrypoint/result.h"
-#include "entrypoint/unique_fd.h"
+#include "base/duration.h"
+#include "base/net_address.h"
+#include "base/result.h"
+#include "base/unique_fd.h"
 
 namespace claw {
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <thread>
 
-#include "entrypoint/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace claw::testing {
 

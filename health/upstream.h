@@ -13,7 +13,7 @@
 #include <optional>
 #include <string>
 
-#include "entrypoint/net_address.h"
+#include "base/net_address.h"
 #include "health/health_state.h"
 
 namespace claw {

@@ -9,8 +9,8 @@
 #include <cstring>
 #include <vector>
 
-#include "entrypoint/log.h"
-#include "entrypoint/unique_fd.h"
+#include "base/log.h"
+#include "base/unique_fd.h"
 
 namespace claw {
 namespace {

@@ -20,7 +20,7 @@
 #include <string>
 #include <string_view>
 
-#include "entrypoint/result.h"
+#include "base/result.h"
 
 namespace claw {
 

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "entrypoint/log.h"
+#include "base/log.h"
 #include "patchers/apply.h"
 #include "patchers/patch_document.h"
 #include "patchers/patch_spec.h"

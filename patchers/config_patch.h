@@ -21,8 +21,8 @@
 #include <string_view>
 #include <vector>
 
-#include "entrypoint/options.h"
-#include "entrypoint/result.h"
+#include "app/options.h"
+#include "base/result.h"
 #include "patchers/document.h"
 
 namespace claw {

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "entrypoint/result.h"
+#include "base/result.h"
 
 namespace claw {
 

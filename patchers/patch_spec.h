@@ -17,8 +17,8 @@
 #include <utility>
 #include <vector>
 
-#include "entrypoint/options.h"
-#include "entrypoint/result.h"
+#include "app/options.h"
+#include "base/result.h"
 
 namespace claw {
 

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "entrypoint/result.h"
+#include "base/result.h"
 #include "patchers/document.h"
 #include "patchers/patch_spec.h"
 

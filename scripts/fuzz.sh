@@ -30,7 +30,7 @@ cmake -S "$src" -B "$build" -G Ninja -DCLAW_FUZZ=ON -DCLAW_STATIC=OFF -DCMAKE_BU
 
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-  for f in "$src"/entrypoint/*_fuzz.cc "$src"/patchers/*_fuzz.cc "$src"/health/*_fuzz.cc; do
+  for f in "$src"/base/*_fuzz.cc "$src"/process/*_fuzz.cc "$src"/app/*_fuzz.cc "$src"/patchers/*_fuzz.cc "$src"/health/*_fuzz.cc; do
     [[ -e "$f" ]] && targets+=("$(basename "$f" .cc)")
   done
 fi

@@ -1,0 +1,519 @@
+#include "app/options.h"
+
+#include <sys/capability.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <functional>
+
+#include "base/log.h"
+#include "base/net_address.h"
+#include "base/signal_names.h"
+
+namespace claw {
+
+const char* const kEnvProfile = "CLAW_PROFILE";
+const char* const kEnvUser = "CLAW_USER";
+const char* const kEnvCaps = "CLAW_CAPS";
+const char* const kEnvRestart = "CLAW_RESTART";
+const char* const kEnvBackoffInitial = "CLAW_BACKOFF_INITIAL";
+const char* const kEnvBackoffMax = "CLAW_BACKOFF_MAX";
+const char* const kEnvBackoffReset = "CLAW_BACKOFF_RESET";
+const char* const kEnvMaxRestarts = "CLAW_MAX_RESTARTS";
+const char* const kEnvStopSignal = "CLAW_STOP_SIGNAL";
+const char* const kEnvStopGrace = "CLAW_STOP_GRACE";
+const char* const kEnvSingleChild = "CLAW_SINGLE_CHILD";
+const char* const kEnvHealthListen = "CLAW_HEALTH_LISTEN";
+const char* const kEnvHealthUpstream = "CLAW_HEALTH_UPSTREAM";
+const char* const kEnvHealthStartGrace = "CLAW_HEALTH_START_GRACE";
+const char* const kEnvLogFormat = "CLAW_LOG_FORMAT";
+const char* const kEnvLogLevel = "CLAW_LOG_LEVEL";
+const char* const kEnvVersionStamp = "CLAW_VERSION_STAMP";
+
+namespace {
+
+const char* const kDefaultProfile = "/etc/claw/profile.toml";
+
+// One setting of contract section 1: its option, variable and profile key,
+// and how to apply a text value of it to Options.
+struct Setting {
+  const char* option;       // "--restart"
+  const char* env;          // "CLAW_RESTART"
+  const char* profile_key;  // "restart.policy", or nullptr
+  std::function<Status(std::string_view, Options&)> apply;
+};
+
+Result<long long> ParseNumber(std::string_view text, long long min, long long max) {
+  long long value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || value < min || value > max) {
+    return Error{"invalid number '" + std::string(text) + "' (expected " + std::to_string(min) + " to " +
+                     std::to_string(max) + ")",
+                 ExitCode::kUsage};
+  }
+  return value;
+}
+
+Result<bool> ParseBool(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "1" || lower == "true" || lower == "yes" || lower == "on") return true;
+  if (lower == "0" || lower == "false" || lower == "no" || lower == "off" || lower.empty()) return false;
+  return Error{"invalid boolean '" + std::string(text) + "' (use 1/0, true/false, yes/no)", ExitCode::kUsage};
+}
+
+Result<std::vector<std::string>> ParseCaps(std::string_view text) {
+  std::vector<std::string> caps;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find_first_of(", ", start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string name(text.substr(start, end - start));
+    start = end + 1;
+    if (name.empty()) continue;
+    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (name.rfind("CAP_", 0) == 0) name.erase(0, 4);
+    std::string lookup = "cap_" + name;
+    for (char& c : lookup) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    cap_value_t value;
+    if (cap_from_name(lookup.c_str(), &value) != 0) {
+      return Error{"unknown capability '" + name + "'", ExitCode::kUsage};
+    }
+    if (std::find(caps.begin(), caps.end(), name) == caps.end()) caps.push_back(name);
+  }
+  return caps;
+}
+
+Status Fail(const Error& e) { return e; }
+
+#define CLAW_ASSIGN(target, expr)         \
+  do {                                    \
+    auto r_ = (expr);                     \
+    if (!r_) return Fail(r_.error());     \
+    target = std::move(r_).value();       \
+  } while (0)
+
+const std::vector<Setting>& Settings() {
+  static const std::vector<Setting> settings = {
+      {"--user", kEnvUser, "runtime.user",
+       [](std::string_view v, Options& o) -> Status {
+         if (v.empty()) return Error{"empty user", ExitCode::kUsage};
+         o.user = std::string(v);
+         return Ok{};
+       }},
+      {"--caps", kEnvCaps, "runtime.caps",
+       [](std::string_view v, Options& o) -> Status {
+         CLAW_ASSIGN(o.caps, ParseCaps(v));
+         return Ok{};
+       }},
+      {"--restart", kEnvRestart, "restart.policy",
+       [](std::string_view v, Options& o) -> Status {
+         if (v == "never" || v == "no") {
+           o.restart = RestartPolicy::kNever;
+         } else if (v == "on-failure") {
+           o.restart = RestartPolicy::kOnFailure;
+         } else if (v == "always") {
+           o.restart = RestartPolicy::kAlways;
+         } else {
+           return Error{"invalid restart policy '" + std::string(v) + "' (use never, on-failure or always)",
+                        ExitCode::kUsage};
+         }
+         return Ok{};
+       }},
+      {"--backoff-initial", kEnvBackoffInitial, "restart.backoff_initial",
+       [](std::string_view v, Options& o) -> Status {
+         CLAW_ASSIGN(o.backoff.initial, ParseDuration(v));
+         return Ok{};
+       }},
+      {"--backoff-max", kEnvBackoffMax, "restart.backoff_max",
+       [](std::string_view v, Options& o) -> Status {
+         CLAW_ASSIGN(o.backoff.max, ParseDuration(v));
+         return Ok{};
+       }},
+      {"--backoff-reset", kEnvBackoffReset, "restart.backoff_reset",
+       [](std::string_view v, Options& o) -> Status {
+         CLAW_ASSIGN(o.backoff.reset, ParseDuration(v));
+         return Ok{};
+       }},
+      {"--max-restarts", kEnvMaxRestarts, "restart.max_restarts",
+       [](std::string_view v, Options& o) -> Status {
+         long long n = 0;
+         CLAW_ASSIGN(n, ParseNumber(v, 0, 1'000'000'000));
+         o.backoff.max_restarts = static_cast<int>(n);
+         return Ok{};
+       }},
+      {"--stop-signal", kEnvStopSignal, "stop.signal",
+       [](std::string_view v, Options& o) -> Status {
+         CLAW_ASSIGN(o.stop_signal, ParseSignal(v));
+         return Ok{};
+       }},
+      {"--stop-grace", kEnvStopGrace, "stop.grace",
+       [](std::string_view v, Options& o) -> Status {
+         CLAW_ASSIGN(o.stop_grace, ParseDuration(v));
+         return Ok{};
+       }},
+      {"--single-child", kEnvSingleChild, "runtime.single_child",
+       [](std::string_view v, Options& o) -> Status {
+         CLAW_ASSIGN(o.single_child, ParseBool(v));
+         return Ok{};
+       }},
+      {"--health-listen", kEnvHealthListen, "health.listen",
+       [](std::string_view v, Options& o) -> Status {
+         if (v == "off") {
+           o.health_listen.reset();
+           return Ok{};
+         }
+         auto address = ParseHostPort(v);
+         if (!address) return address.error();
+         o.health_listen = address.value().ToString();
+         return Ok{};
+       }},
+      {"--health-upstream", kEnvHealthUpstream, "health.upstream",
+       [](std::string_view v, Options& o) -> Status {
+         if (v.empty()) {
+           o.health_upstream.reset();
+           return Ok{};
+         }
+         auto url = ParseUpstreamUrl(v);
+         if (!url) return url.error();
+         o.health_upstream = std::string(v);
+         return Ok{};
+       }},
+      {"--health-start-grace", kEnvHealthStartGrace, "health.start_grace",
+       [](std::string_view v, Options& o) -> Status {
+         CLAW_ASSIGN(o.health_start_grace, ParseDuration(v));
+         return Ok{};
+       }},
+      {"--log-format", kEnvLogFormat, "log.format",
+       [](std::string_view v, Options& o) -> Status {
+         CLAW_ASSIGN(o.log_format, ParseLogFormat(v));
+         return Ok{};
+       }},
+      {"--log-level", kEnvLogLevel, "log.level",
+       [](std::string_view v, Options& o) -> Status {
+         CLAW_ASSIGN(o.log_level, ParseLogLevel(v));
+         return Ok{};
+       }},
+      {"--version-stamp", kEnvVersionStamp, "version.stamp",
+       [](std::string_view v, Options& o) -> Status {
+         if (v.empty()) return Error{"empty path", ExitCode::kUsage};
+         o.version_stamp = std::string(v);
+         return Ok{};
+       }},
+  };
+  return settings;
+}
+
+#undef CLAW_ASSIGN
+
+const Setting* FindSetting(std::string_view option) {
+  for (const auto& s : Settings()) {
+    if (option == s.option) return &s;
+  }
+  return nullptr;
+}
+
+Error Usage(const std::string& message) { return Error{message, ExitCode::kUsage}; }
+
+// What the command line said, before env and profile are consulted.
+struct CommandLine {
+  Mode mode = Mode::kRun;
+  std::optional<std::string> profile;
+  std::map<std::string, std::string> values;  // option -> last value given
+  std::map<int, int> rewrite;
+  std::set<int> remap_exit;
+  std::vector<std::string> command;
+  bool dashdash = false;
+  std::optional<std::string> health_url;
+  std::optional<std::string> health_timeout;
+  bool json = false;
+  bool show_secrets = false;
+};
+
+Status ParseRewrite(std::string_view v, std::map<int, int>& out) {
+  size_t colon = v.find(':');
+  if (colon == std::string_view::npos) return Usage("--rewrite: expected S:T, got '" + std::string(v) + "'");
+  auto from = ParseSignal(v.substr(0, colon));
+  if (!from) return Usage("--rewrite: " + from.error().message);
+  if (!IsForwardable(from.value())) {
+    return Usage("--rewrite: signal " + SignalName(from.value()) + " is never forwarded, so it cannot be rewritten");
+  }
+  auto to = ParseSignal(v.substr(colon + 1), /*allow_zero=*/true);
+  if (!to) return Usage("--rewrite: " + to.error().message);
+  out[from.value()] = to.value();
+  return Ok{};
+}
+
+Result<CommandLine> ParseCommandLine(const std::vector<std::string>& argv) {
+  CommandLine cli;
+  size_t i = 1;
+  bool subcommand_seen = false;
+  auto take_value = [&](const std::string& arg, const std::string& name,
+                        std::optional<std::string> inline_value) -> Result<std::string> {
+    if (inline_value) return *inline_value;
+    if (i + 1 >= argv.size()) return Usage("option " + name + " needs a value");
+    (void)arg;
+    return argv[++i];
+  };
+
+  for (; i < argv.size(); ++i) {
+    const std::string& arg = argv[i];
+    if (arg == "--") {
+      cli.dashdash = true;
+      ++i;
+      break;
+    }
+    if (arg.size() < 2 || arg[0] != '-') {
+      // A positional argument: a subcommand (first one only), else the command.
+      if (!subcommand_seen && cli.mode == Mode::kRun) {
+        if (arg == "health") {
+          cli.mode = Mode::kHealth;
+          subcommand_seen = true;
+          continue;
+        }
+        if (arg == "version-probe") {
+          cli.mode = Mode::kVersionProbe;
+          subcommand_seen = true;
+          continue;
+        }
+        if (arg == "version") {
+          if (i + 1 < argv.size() && argv[i + 1] == "stamp") {
+            cli.mode = Mode::kVersionStamp;
+            subcommand_seen = true;
+            ++i;
+            continue;
+          }
+          return Usage("unknown subcommand 'version' (did you mean 'version stamp' or 'version-probe'?)");
+        }
+        if (arg == "config") {
+          if (i + 1 < argv.size() && argv[i + 1] == "render") {
+            cli.mode = Mode::kConfigRender;
+          } else if (i + 1 < argv.size() && argv[i + 1] == "check") {
+            cli.mode = Mode::kConfigCheck;
+          } else {
+            return Usage("'config' needs 'render' or 'check'");
+          }
+          subcommand_seen = true;
+          ++i;
+          continue;
+        }
+      }
+      if (subcommand_seen) return Usage("unexpected argument '" + arg + "'");
+      break;  // start of COMMAND
+    }
+
+    std::string name = arg;
+    std::optional<std::string> inline_value;
+    if (arg.rfind("--", 0) == 0) {
+      size_t eq = arg.find('=');
+      if (eq != std::string::npos) {
+        name = arg.substr(0, eq);
+        inline_value = arg.substr(eq + 1);
+      }
+    } else if (arg.size() > 2) {  // -r15:2, -e3
+      name = arg.substr(0, 2);
+      inline_value = arg.substr(2);
+    }
+
+    if (name == "-h" || name == "--help") {
+      cli.mode = Mode::kHelp;
+      return cli;
+    }
+    if (name == "--version" && !inline_value) {
+      cli.mode = Mode::kVersion;
+      return cli;
+    }
+    if (name == "--version-probe" && !inline_value) {
+      if (subcommand_seen) return Usage("--version-probe is not an option of this subcommand");
+      cli.mode = Mode::kVersionProbe;
+      subcommand_seen = true;
+      continue;
+    }
+    if (name == "--json" && cli.mode == Mode::kVersionProbe && !inline_value) {
+      cli.json = true;
+      continue;
+    }
+    if (name == "--show-secrets" && cli.mode == Mode::kConfigRender && !inline_value) {
+      cli.show_secrets = true;
+      continue;
+    }
+    if ((name == "--url" || name == "--timeout") && cli.mode == Mode::kHealth) {
+      auto v = take_value(arg, name, inline_value);
+      if (!v) return v.error();
+      (name == "--url" ? cli.health_url : cli.health_timeout) = v.value();
+      continue;
+    }
+    if (name == "--single-child") {
+      if (inline_value) {
+        cli.values[name] = *inline_value;
+      } else {
+        cli.values[name] = "1";
+      }
+      continue;
+    }
+    if (name == "--profile") {
+      auto v = take_value(arg, name, inline_value);
+      if (!v) return v.error();
+      if (v.value().empty()) return Usage("--profile: empty path");
+      cli.profile = v.value();
+      continue;
+    }
+    if (name == "-r" || name == "--rewrite") {
+      auto v = take_value(arg, name, inline_value);
+      if (!v) return v.error();
+      if (auto st = ParseRewrite(v.value(), cli.rewrite); !st) return st.error();
+      continue;
+    }
+    if (name == "-e" || name == "--remap-exit") {
+      auto v = take_value(arg, name, inline_value);
+      if (!v) return v.error();
+      auto n = ParseNumber(v.value(), 0, 255);
+      if (!n) return Usage("--remap-exit: " + n.error().message);
+      cli.remap_exit.insert(static_cast<int>(n.value()));
+      continue;
+    }
+    if (FindSetting(name) != nullptr) {
+      auto v = take_value(arg, name, inline_value);
+      if (!v) return v.error();
+      cli.values[name] = v.value();
+      continue;
+    }
+    return Usage("unknown option '" + name + "' (see --help)");
+  }
+  for (; i < argv.size(); ++i) cli.command.push_back(argv[i]);
+  if (cli.mode != Mode::kRun && !cli.command.empty()) {
+    return Usage("unexpected argument '" + cli.command.front() + "'");
+  }
+  return cli;
+}
+
+}  // namespace
+
+Result<Options> ParseOptions(const std::vector<std::string>& argv, const Environment& env,
+                             ProfileLoader load_profile, bool (*file_exists)(const std::string&)) {
+  auto parsed = ParseCommandLine(argv);
+  if (!parsed) return parsed.error();
+  CommandLine& cli = parsed.value();
+
+  Options options;
+  options.mode = cli.mode;
+  if (cli.mode == Mode::kHelp || cli.mode == Mode::kVersion) return options;
+
+  // The profile: --profile, CLAW_PROFILE, or the default path if it exists.
+  auto env_value = [&](const char* name) -> const std::string* {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : &it->second;
+  };
+  if (cli.profile) {
+    options.profile_path = *cli.profile;
+    if (!file_exists(options.profile_path)) return Usage("--profile: no such file " + options.profile_path);
+  } else if (const std::string* p = env_value(kEnvProfile); p != nullptr && !p->empty()) {
+    options.profile_path = *p;
+    if (!file_exists(options.profile_path)) {
+      return Error{std::string(kEnvProfile) + ": no such file " + options.profile_path, ExitCode::kConfig};
+    }
+  } else if (file_exists(kDefaultProfile)) {
+    options.profile_path = kDefaultProfile;
+  }
+  if (!options.profile_path.empty()) {
+    auto profile = load_profile(options.profile_path);
+    if (!profile) return Error{profile.error().message, ExitCode::kConfig};
+    options.profile = std::move(profile).value();
+  }
+  const Profile& profile = options.profile;
+
+  // Each setting: command line, else environment, else profile, else default.
+  for (const Setting& s : Settings()) {
+    if (auto it = cli.values.find(s.option); it != cli.values.end()) {
+      if (auto st = s.apply(it->second, options); !st) {
+        return Error{std::string(s.option) + ": " + st.error().message, ExitCode::kUsage};
+      }
+    } else if (const std::string* v = env_value(s.env); v != nullptr && !v->empty()) {
+      // An empty variable counts as unset (Compose's `${VAR:-}` and bare
+      // `- VAR` entries), so the profile or the default applies.
+      if (auto st = s.apply(*v, options); !st) {
+        return Error{std::string(s.env) + ": " + st.error().message, ExitCode::kConfig};
+      }
+    } else if (const std::string* pv = s.profile_key ? profile.Setting(s.profile_key) : nullptr) {
+      if (auto st = s.apply(*pv, options); !st) {
+        return Error{profile.path + ": " + s.profile_key + ": " + st.error().message, ExitCode::kConfig};
+      }
+    }
+  }
+  if (options.backoff.max < options.backoff.initial) options.backoff.max = options.backoff.initial;
+
+  options.rewrite = std::move(cli.rewrite);
+  options.remap_exit = std::move(cli.remap_exit);
+  options.workdir = profile.workdir;
+  options.json = cli.json;
+  options.show_secrets = cli.show_secrets;
+  if (cli.health_url) {
+    auto url = ParseUpstreamUrl(*cli.health_url);
+    if (!url || url.value().scheme != UpstreamUrl::Scheme::kHttp) {
+      return Usage("--url: expected http://HOST:PORT/PATH, got '" + *cli.health_url + "'");
+    }
+    options.health_url = *cli.health_url;
+  }
+  if (cli.health_timeout) {
+    auto d = ParseDuration(*cli.health_timeout);
+    if (!d) return Usage("--timeout: " + d.error().message);
+    if (d.value().count() == 0) return Usage("--timeout: must be above zero");
+    options.health_timeout = d.value();
+  }
+
+  options.command = cli.command.empty() ? profile.command : cli.command;
+  if (options.mode == Mode::kRun && options.command.empty()) {
+    if (cli.dashdash) return Usage("no command after '--'");
+    return Usage("no command given and no profile command (usage: claw-init [OPTIONS] [--] COMMAND [ARG...])");
+  }
+  if (options.mode == Mode::kRun && options.command.front().empty()) return Usage("empty command name");
+  return options;
+}
+
+std::string HelpText() {
+  return R"(claw-init: PID 1 and supervisor for AI-agent runtimes
+
+Usage:
+  claw-init [OPTIONS] [--] [COMMAND [ARG...]]   run COMMAND (or the profile's command)
+  claw-init health [--url URL] [--timeout DUR]   HEALTHCHECK client: exit 0 healthy, 1 not
+  claw-init version-probe [--json]               print the runtime version (alias --version-probe)
+  claw-init version stamp                        record the runtime version in the stamp file
+  claw-init config render [--show-secrets]       print the patched runtime config
+  claw-init config check                         validate profile + env + base config
+  claw-init --version | --help
+
+Options (environment variable in brackets; command line > env > profile > default):
+  --profile PATH            runtime profile [CLAW_PROFILE] (/etc/claw/profile.toml if present)
+  --user SPEC               run the runtime as user[:group] or uid[:gid] [CLAW_USER]
+  --caps LIST               capabilities kept, e.g. NET_BIND_SERVICE [CLAW_CAPS]
+  --restart POLICY          never | on-failure | always [CLAW_RESTART] (never)
+  --backoff-initial DUR     first restart delay [CLAW_BACKOFF_INITIAL] (1s)
+  --backoff-max DUR         cap of the doubling delay, +-20% jitter [CLAW_BACKOFF_MAX] (30s)
+  --backoff-reset DUR       a run this long resets delay and failures [CLAW_BACKOFF_RESET] (60s)
+  --max-restarts N          give up after N+1 failed runs in a row, 0 never [CLAW_MAX_RESTARTS] (10)
+  --stop-signal SIG         signal that asks the runtime to stop [CLAW_STOP_SIGNAL] (TERM)
+  --stop-grace DUR          then SIGKILL the process group [CLAW_STOP_GRACE] (8s)
+  --single-child            signal the child only, not its group [CLAW_SINGLE_CHILD=1]
+  -r, --rewrite S:T         forward signal S as T; T=0 drops S (repeatable)
+  -e, --remap-exit N        child exit code N becomes 0 (repeatable)
+  --health-listen ADDR:PORT health server, or off [CLAW_HEALTH_LISTEN] (127.0.0.1:18700)
+  --health-upstream URL     http://host:port/path or tcp://host:port [CLAW_HEALTH_UPSTREAM]
+  --health-start-grace DUR  failing upstream is warn this long after a start [CLAW_HEALTH_START_GRACE] (0s)
+  --log-format F            text | json [CLAW_LOG_FORMAT] (text)
+  --log-level L             debug | info | warn | error [CLAW_LOG_LEVEL] (info)
+  --version-stamp PATH      version stamp file [CLAW_VERSION_STAMP] (/etc/claw/version.json)
+
+Config patching (environment):
+  CLAW_CONFIG__a__b=VALUE        set key a.b of the runtime's config
+  CLAW_CONFIG__a__b_FILE=PATH    the value from a file (Docker secrets)
+  CLAW_CONFIG_UNSET__a__b=1      remove key a.b
+  CLAW_CONFIG_MODE=merge|regenerate|off
+
+DUR is 250ms, 2s, 5m, 1h or a number of seconds.
+Exit status: the runtime's, 128+N if it died of signal N, 127 not found,
+126 not executable, 78 configuration error, 2 usage error.
+)";
+}
+
+}  // namespace claw

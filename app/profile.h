@@ -1,0 +1,59 @@
+// The runtime profile (/etc/claw/profile.toml, contract section 5), loaded
+// with strict validation: an unknown key or a wrong type is an error naming
+// the key. Scalar settings are kept as text so that options.cc parses a value
+// the same way whether it came from the command line, the environment or the
+// profile.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/result.h"
+#include "patchers/document.h"
+
+namespace claw {
+
+struct Profile {
+  std::string path;  // empty when no profile was loaded
+
+  // [runtime]
+  std::string name;                  // "openclaw"; empty if unnamed
+  std::vector<std::string> command;  // empty if the profile names none
+  std::optional<std::string> workdir;
+
+  // [config]
+  std::optional<std::string> config_default;
+  std::optional<std::string> config_target;
+  std::optional<ConfigFormat> config_format;  // else from the target's extension
+  // The most bytes of config the runtime reads (NullClaw: 64 KiB); a larger
+  // patched file is a warning.
+  std::optional<size_t> config_max_bytes;
+  // [config.env]: alias variable -> dotted key, sorted by variable name.
+  std::vector<std::pair<std::string, std::string>> config_env;
+
+  // [version]
+  std::vector<std::string> version_command;
+  std::optional<std::string> version_regex;
+
+  // Every other setting, keyed "section.key" ("restart.policy",
+  // "stop.grace", "runtime.caps"), as text: integers and booleans are
+  // spelled out ("8", "true"), arrays of strings joined with ",".
+  std::map<std::string, std::string> settings;
+
+  const std::string* Setting(std::string_view key) const {
+    auto it = settings.find(std::string(key));
+    return it == settings.end() ? nullptr : &it->second;
+  }
+};
+
+// Parses profile text; `origin` names it in errors ("profile.toml:3:7: ...").
+Result<Profile> ParseProfile(std::string_view text, const std::string& origin);
+
+// Reads and parses the file at `path`.
+Result<Profile> LoadProfile(const std::string& path);
+
+}  // namespace claw

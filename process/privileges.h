@@ -1,0 +1,52 @@
+// Dropping from root to the runtime user (contract: --user / CLAW_USER,
+// --caps / CLAW_CAPS, profile runtime.user / runtime.workdir). Users and
+// groups come from our own parser of /etc/passwd and /etc/group (passwd.h):
+// the binary is static and must never load NSS modules.
+//
+// Split in two phases, as fork() demands: everything that allocates or reads
+// files happens in the parent (ResolveCredentials, PrepareRuntimeDirs); the
+// child runs DropInChild between fork and exec, which makes only plain system
+// calls.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "app/options.h"
+#include "base/result.h"
+
+namespace claw {
+
+struct Credentials {
+  bool drop = false;  // false: no --user, run with claw-init's own ids
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;  // supplementary groups, from /etc/group
+  std::string name;           // user name, or the uid as text when not in passwd
+  std::string home = "/";
+  // Capabilities kept for the runtime (libcap values), from --caps.
+  std::vector<int> keep_caps;
+};
+
+// Resolves options.user and options.caps against /etc/passwd and /etc/group
+// under `root` ("/" normally; tests pass a fixture directory). An unknown
+// name is a configuration error (78).
+Result<Credentials> ResolveCredentials(const Options& options, const std::string& root = "/");
+
+// Sets HOME, USER and LOGNAME in the child's environment (a list of
+// "NAME=value" strings) when credentials drop to another user.
+void ApplyCredentialsToEnvironment(const Credentials& creds, std::vector<std::string>& envp);
+
+// Before the first start: creates the config target's directory and the
+// profile's workdir, owned by the runtime user, without following symlinks.
+Status PrepareRuntimeDirs(const Credentials& creds, const Options& options);
+
+// In the child, between fork and exec: setgroups, setresgid, setresuid,
+// no_new_privs, bounding set and ambient capabilities, then a check that root
+// cannot be regained. Async-signal-safe. Returns 0, or an errno value with
+// *step naming what failed (a static string).
+int DropInChild(const Credentials& creds, const char** step);
+
+}  // namespace claw

@@ -1,0 +1,52 @@
+// Starting the runtime: fork, child set-up, exec. Everything that allocates
+// is prepared in the parent (SpawnPlan); the child only makes system calls
+// and reports a failed exec through a close-on-exec pipe.
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/options.h"
+#include "process/privileges.h"
+#include "base/result.h"
+
+namespace claw {
+
+struct SpawnPlan {
+  std::string path;               // resolved executable
+  std::vector<std::string> argv;  // argv[0] as the user wrote it
+  std::vector<std::string> envp;  // "NAME=value"
+  std::optional<std::string> workdir;
+  Credentials credentials;
+  sigset_t child_mask;  // the mask claw-init was started with
+  bool interactive = false;  // stdin is a terminal: keep job control
+};
+
+// Searches PATH (from `env`) like execvp would. A name containing '/' is
+// taken as is. Errors: kNotFound (127) or kNotExecutable (126).
+Result<std::string> ResolveCommand(const std::string& name, const Environment& env);
+
+// The child's environment: claw-init's own, minus the CLAW_CONFIG__* and
+// CLAW_CONFIG_UNSET__* patch variables (they may hold secrets the runtime
+// gets through its config instead), plus HOME/USER/LOGNAME of the runtime
+// user. Pure.
+std::vector<std::string> ChildEnvironment(const Environment& env, const Credentials& creds);
+
+struct Spawned {
+  pid_t pid = 0;
+  // Set when the child could not exec: "execve /x: No such file or directory".
+  // The child then exits 127 (not found) or 126 (any other failure).
+  std::optional<std::string> exec_error;
+};
+
+// Forks and execs. The child gets its own process group (a new session when
+// not interactive; with a terminal, the foreground group), the original
+// signal mask, the runtime user's credentials and workdir. Returns once the
+// exec has happened or failed, so the process group exists on return.
+Result<Spawned> SpawnRuntime(const SpawnPlan& plan);
+
+}  // namespace claw

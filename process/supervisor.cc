@@ -1,0 +1,319 @@
+#include "process/supervisor.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "base/log.h"
+#include "process/reap.h"
+#include "base/signal_names.h"
+
+namespace claw {
+namespace {
+
+// After the last SIGKILL, how long to wait for the kernel to deliver it
+// before exiting anyway (a process stuck in uninterruptible sleep).
+constexpr std::chrono::seconds kKillWait(2);
+
+// Direct children of this process: as a subreaper (not PID 1) these are the
+// orphans that escaped the runtime's group. The kernel lists each thread's
+// children in /proc/self/task/TID/children; only the main thread forks, so
+// its list is the whole answer, without scanning every process of the host.
+// Kernels without that file fall back to the scan.
+std::vector<pid_t> ListChildren() {
+  std::vector<pid_t> children;
+  const pid_t self = getpid();
+  std::ifstream list("/proc/self/task/" + std::to_string(self) + "/children");
+  if (list) {
+    long pid;
+    while (list >> pid) children.push_back(static_cast<pid_t>(pid));
+    return children;
+  }
+  DIR* dir = opendir("/proc");
+  if (dir == nullptr) return children;
+  while (dirent* entry = readdir(dir)) {
+    char* end = nullptr;
+    long pid = strtol(entry->d_name, &end, 10);
+    if (*end != '\0' || pid <= 0) continue;
+    std::ifstream stat("/proc/" + std::string(entry->d_name) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    size_t close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    char state;
+    long ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == self) children.push_back(static_cast<pid_t>(pid));
+  }
+  closedir(dir);
+  return children;
+}
+
+std::string DescribeStatus(int wait_status) {
+  if (WIFSIGNALED(wait_status)) {
+    return "killed by signal " + SignalName(WTERMSIG(wait_status)) + " (status " +
+           std::to_string(ExitCodeFromWaitStatus(wait_status)) + ")";
+  }
+  return "exited with status " + std::to_string(ExitCodeFromWaitStatus(wait_status));
+}
+
+// Seed for the backoff jitter. Not std::random_device: its set-up probes
+// the CPU with cpuid, which traps to the hypervisor in a VM, at every start.
+uint64_t JitterSeed() {
+  uint64_t seed = 0;
+  if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != static_cast<ssize_t>(sizeof seed)) {
+    seed = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^ static_cast<uint64_t>(getpid());
+  }
+  return seed;
+}
+
+}  // namespace
+
+Supervisor::Supervisor(const Options& options, SpawnPlan plan, int signal_fd, Publisher publish)
+    : options_(options),
+      plan_(std::move(plan)),
+      signal_fd_(signal_fd),
+      publish_(std::move(publish)),
+      is_pid1_(getpid() == 1),
+      random_(JitterSeed()) {}
+
+void Supervisor::SetState(RuntimeState state) { snapshot_.state = state; }
+
+int Supervisor::Run() {
+  StartRuntime();
+  while (phase_ != Phase::kDone) {
+    if (publish_) publish_(snapshot_);
+    pollfd pfd{signal_fd_, POLLIN, 0};
+    int rc = poll(&pfd, 1, PollTimeoutMs(Clock::now()));
+    if (rc < 0 && errno != EINTR) {
+      LogError(std::string("poll: ") + strerror(errno));
+    }
+    // 1. signals
+    for (int signo : DrainSignalFd(signal_fd_)) HandleSignal(signo);
+    // 2. reap (on every pass: SIGCHLDs merge, so never rely on counting them)
+    ReapResult reaped = ReapChildren();
+    for (const Reaped& r : reaped.reaped) {
+      if (r.pid == pid_) OnRuntimeExit(r.wait_status);
+    }
+    if (reaped.no_children) no_children_ = true;
+    more_to_reap_ = reaped.hit_limit;  // come straight back for the rest
+    if (phase_ == Phase::kCleanup && no_children_) phase_ = Phase::kDone;
+    // 3. deadlines
+    HandleDeadlines(Clock::now());
+  }
+  if (publish_) publish_(snapshot_);
+  return last_status_;
+}
+
+void Supervisor::StartRuntime() {
+  next_start_.reset();
+  if (old_group_ > 0) {
+    // Whatever the previous run left in its group must not outlive it.
+    kill(-old_group_, SIGKILL);
+    old_group_ = 0;
+  }
+  SetState(RuntimeState::kStarting);
+  if (publish_) publish_(snapshot_);
+  auto spawned = SpawnRuntime(plan_);
+  if (!spawned) {
+    // fork failed (EAGAIN, ENOMEM): count it as a failed run.
+    LogError("cannot start " + plan_.argv.front() + ": " + spawned.error().message);
+    started_at_ = Clock::now();
+    OnRuntimeExit(1 << 8);  // as if it had exited with status 1
+    return;
+  }
+  pid_ = spawned.value().pid;
+  started_at_ = Clock::now();
+  snapshot_.pid = pid_;
+  snapshot_.started_at = started_at_;
+  no_children_ = false;
+  if (spawned.value().exec_error) {
+    LogError("cannot start " + plan_.argv.front() + ": " + *spawned.value().exec_error);
+    // The child exits 126/127 at once; the reaper reports it.
+    return;
+  }
+  SetState(RuntimeState::kRunning);
+  LogInfo("started " + plan_.argv.front() + " (pid " + std::to_string(pid_) + ")" +
+          (snapshot_.restarts > 0 ? ", restart " + std::to_string(snapshot_.restarts) : ""));
+}
+
+void Supervisor::HandleSignal(int signo) {
+  SignalAction action = ClassifySignal(signo, options_.rewrite, options_.stop_signal);
+  switch (action.kind) {
+    case SignalAction::Kind::kReap:
+    case SignalAction::Kind::kDrop:
+      return;
+    case SignalAction::Kind::kStop:
+      RequestStop(action.send, signo);
+      return;
+    case SignalAction::Kind::kForward:
+      if (pid_ == 0) {
+        LogDebug("no runtime running: " + SignalName(signo) + " not forwarded");
+        return;
+      }
+      // Send first, log after: the runtime is waiting for the signal.
+      if (options_.single_child) {
+        kill(pid_, action.send);
+      } else if (kill(-pid_, action.send) != 0 && errno == ESRCH) {
+        kill(pid_, action.send);
+      }
+      if (DebugEnabled()) {
+        LogDebug("forwarded " + SignalName(signo) +
+                 (action.send != signo ? " as " + SignalName(action.send) : std::string()));
+      }
+      return;
+  }
+}
+
+void Supervisor::RequestStop(int send, int received) {
+  if (phase_ != Phase::kSupervising) return;  // already cleaning up
+  if (stop_requested_) {
+    // A repeated stop request is passed on again; the deadline stands.
+    if (pid_ != 0) kill(options_.single_child ? pid_ : -pid_, send);
+    if (DebugEnabled()) LogDebug("received " + SignalName(received) + " again: passed on");
+    return;
+  }
+  stop_requested_ = true;
+  next_start_.reset();
+  if (pid_ == 0) {
+    // In backoff (or about to be): nothing to stop, exit with the last status.
+    LogInfo("received " + SignalName(received) + ": no runtime running; exiting with status " +
+            std::to_string(last_status_));
+    SetState(RuntimeState::kExited);
+    BeginCleanup();
+    return;
+  }
+  SetState(RuntimeState::kStopping);
+  stop_deadline_ = Clock::now() + options_.stop_grace;
+  if (options_.single_child) {
+    kill(pid_, send);
+  } else if (kill(-pid_, send) != 0 && errno == ESRCH) {
+    kill(pid_, send);
+  }
+  // Logged after the kill: formatting a line is not worth delaying the stop.
+  LogInfo("received " + SignalName(received) + ": stopping; sent " + SignalName(send) + " to " +
+          (options_.single_child ? "pid " : "process group ") + std::to_string(pid_) + "; SIGKILL in " +
+          FormatDuration(options_.stop_grace));
+}
+
+void Supervisor::OnRuntimeExit(int wait_status) {
+  int code = ExitCodeFromWaitStatus(wait_status);
+  const pid_t group = pid_;
+  std::string how = DescribeStatus(wait_status);
+  if (options_.remap_exit.count(code) != 0) {
+    how += ", remapped to 0";
+    code = 0;
+  }
+  last_status_ = code;
+  snapshot_.last_exit = code;
+  snapshot_.pid = 0;
+  snapshot_.started_at.reset();
+  pid_ = 0;
+  const auto ran_for = std::chrono::duration_cast<Duration>(Clock::now() - started_at_);
+  LogInfo(plan_.argv.front() + " " + how + " after " + FormatDuration(ran_for));
+
+  if (stop_requested_) {
+    SetState(RuntimeState::kExited);
+    old_group_ = group;
+    BeginCleanup();
+    return;
+  }
+  std::uniform_real_distribution<double> jitter(-1.0, 1.0);
+  RestartDecision decision =
+      DecideRestart(options_.restart, options_.backoff, tracker_, RunOutcome{code, ran_for}, jitter(random_));
+  if (decision.restart) {
+    snapshot_.restarts = tracker_.restarts;
+    SetState(RuntimeState::kBackoff);
+    next_start_ = Clock::now() + decision.delay;
+    // Ask what is left of the old group to go; it is killed before the start.
+    if (group > 0) kill(-group, SIGTERM);
+    old_group_ = group;
+    LogInfo("restarting in " + FormatDuration(decision.delay) + " (restart " + std::to_string(tracker_.restarts) +
+            ", " + std::to_string(tracker_.consecutive_failures) + " failed in a row)");
+    return;
+  }
+  if (decision.gave_up) {
+    snapshot_.given_up = true;
+    SetState(RuntimeState::kFatal);
+    LogError("giving up after " + std::to_string(tracker_.consecutive_failures) +
+             " failed runs in a row; exiting with status " + std::to_string(code));
+  } else {
+    SetState(RuntimeState::kExited);
+  }
+  old_group_ = group;
+  BeginCleanup();
+}
+
+void Supervisor::BeginCleanup() {
+  phase_ = Phase::kCleanup;
+  next_start_.reset();
+  const auto now = Clock::now();
+  if (stop_grace_spent_ || (stop_deadline_ && now >= *stop_deadline_)) {
+    // The stop grace is spent: no second grace period for leftovers.
+    SignalLeftovers(SIGKILL);
+    give_up_deadline_ = now + kKillWait;
+    return;
+  }
+  SignalLeftovers(SIGTERM);
+  cleanup_deadline_ = stop_deadline_ ? *stop_deadline_ : now + options_.stop_grace;
+}
+
+void Supervisor::SignalLeftovers(int signo) {
+  if (old_group_ > 0) kill(-old_group_, signo);
+  if (is_pid1_) {
+    kill(-1, signo);  // every process of the namespace but PID 1 itself
+  } else {
+    for (pid_t child : ListChildren()) kill(child, signo);
+  }
+}
+
+void Supervisor::HandleDeadlines(Clock::time_point now) {
+  if (phase_ == Phase::kDone) return;
+  if (next_start_ && now >= *next_start_ && phase_ == Phase::kSupervising) {
+    StartRuntime();
+  }
+  if (stop_deadline_ && now >= *stop_deadline_ && pid_ != 0) {
+    LogWarn(plan_.argv.front() + " did not stop within " + FormatDuration(options_.stop_grace) +
+            "; sending SIGKILL to its process group");
+    kill(-pid_, SIGKILL);
+    kill(pid_, SIGKILL);
+    stop_deadline_.reset();
+    stop_grace_spent_ = true;  // clean-up after the exit kills at once
+  }
+  if (cleanup_deadline_ && now >= *cleanup_deadline_) {
+    cleanup_deadline_.reset();
+    if (!no_children_) LogWarn("processes left after the runtime exited; sending SIGKILL");
+    SignalLeftovers(SIGKILL);
+    give_up_deadline_ = now + kKillWait;
+  }
+  if (give_up_deadline_ && now >= *give_up_deadline_ && phase_ == Phase::kCleanup) {
+    LogWarn("some processes did not die after SIGKILL; exiting anyway");
+    phase_ = Phase::kDone;
+  }
+}
+
+int Supervisor::PollTimeoutMs(Clock::time_point now) const {
+  if (more_to_reap_ || (phase_ == Phase::kCleanup && no_children_)) return 0;
+  std::optional<Clock::time_point> next;
+  auto consider = [&](const std::optional<Clock::time_point>& t) {
+    if (t && (!next || *t < *next)) next = t;
+  };
+  consider(next_start_);
+  if (pid_ != 0) consider(stop_deadline_);
+  consider(cleanup_deadline_);
+  consider(give_up_deadline_);
+  if (!next) return -1;  // idle: sleep until a signal
+  auto ms = std::chrono::ceil<std::chrono::milliseconds>(*next - now).count();
+  return static_cast<int>(std::clamp<long long>(ms, 0, 24LL * 3600 * 1000));
+}
+
+}  // namespace claw
