@@ -13,8 +13,11 @@
 #include <vector>
 
 #include "base/duration.h"
+#include "base/environment.h"
+#include "base/log.h"
 #include "app/profile.h"
 #include "base/result.h"
+#include "process/backoff.h"
 
 namespace claw {
 
@@ -29,16 +32,7 @@ enum class Mode {
   kHelp,          // claw-init --help
 };
 
-enum class RestartPolicy { kNever, kOnFailure, kAlways };
-enum class LogFormat { kText, kJson };
-enum class LogLevel { kDebug, kInfo, kWarn, kError };
 
-struct BackoffPolicy {
-  Duration initial = std::chrono::seconds(1);
-  Duration max = std::chrono::seconds(30);
-  Duration reset = std::chrono::seconds(60);
-  int max_restarts = 10;  // 0: never give up
-};
 
 struct Options {
   Mode mode = Mode::kRun;
@@ -78,8 +72,6 @@ struct Options {
   bool show_secrets = false;  // config render --show-secrets
 };
 
-// The environment as a map (name -> value); built from environ by main.
-using Environment = std::map<std::string, std::string>;
 
 // Resolves argv and env into Options. `load_profile` reads a profile file
 // (injected so tests need no files); it is called at most once.

@@ -6,9 +6,12 @@
 #include <string>
 #include <string_view>
 
-#include "app/options.h"
+#include "base/result.h"
 
 namespace claw {
+
+enum class LogFormat { kText, kJson };
+enum class LogLevel { kDebug, kInfo, kWarn, kError };
 
 // Configures the process-wide logger; safe to call again (tests, subcommands).
 void InitLogging(LogFormat format, LogLevel level);

@@ -21,7 +21,7 @@
 #include "base/duration.h"
 #include "base/net_address.h"
 #include "app/options.h"
-#include "process/supervisor_state.h"
+#include "base/supervisor_state.h"
 #include "health/upstream.h"
 
 namespace claw {

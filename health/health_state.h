@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "base/duration.h"
-#include "process/supervisor_state.h"
+#include "base/supervisor_state.h"
 
 namespace claw {
 

@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "app/options.h"
+#include "base/environment.h"
 #include "base/result.h"
 
 namespace claw {

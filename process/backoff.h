@@ -3,10 +3,20 @@
 // processes.
 #pragma once
 
+#include <chrono>
+
 #include "base/duration.h"
-#include "app/options.h"
 
 namespace claw {
+
+enum class RestartPolicy { kNever, kOnFailure, kAlways };
+
+struct BackoffPolicy {
+  Duration initial = std::chrono::seconds(1);
+  Duration max = std::chrono::seconds(30);
+  Duration reset = std::chrono::seconds(60);
+  int max_restarts = 10;  // 0: never give up
+};
 
 // What the supervisor remembers between runs.
 struct RestartTracker {

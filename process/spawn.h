@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "app/options.h"
+#include "base/environment.h"
 #include "process/privileges.h"
 #include "base/result.h"
 

@@ -25,7 +25,7 @@
 #include "app/options.h"
 #include "process/signals.h"
 #include "process/spawn.h"
-#include "process/supervisor_state.h"
+#include "base/supervisor_state.h"
 
 namespace claw {
 
