@@ -25,6 +25,7 @@
 #include "app/version_probe.h"
 #include "health/health_client.h"
 #include "health/health_server.h"
+#include "app/config_command.h"
 #include "patchers/config_patch.h"
 
 extern char** environ;
@@ -56,19 +57,18 @@ int RunSupervised(const Options& options, const Environment& env) {
   if (getpid() != 1) prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
   // 2. Who the runtime runs as, and where.
-  auto creds = ResolveCredentials(options);
+  auto creds = ResolveCredentials(UserRequest{options.user, options.caps});
   if (!creds) return Fail(creds.error().Prefixed("user"));
-  if (auto st = PrepareRuntimeDirs(creds.value(), options); !st) return Fail(st.error());
+  if (auto st = PrepareWorkdir(creds.value(), options.workdir); !st) return Fail(st.error());
 
   // 3. The runtime's config, patched from the environment (written as the
   //    runtime user's file), before anything starts.
-  std::optional<uid_t> owner_uid;
-  std::optional<gid_t> owner_gid;
+  FileSpec owner;
   if (creds.value().drop) {
-    owner_uid = creds.value().uid;
-    owner_gid = creds.value().gid;
+    owner.uid = creds.value().uid;
+    owner.gid = creds.value().gid;
   }
-  if (auto st = PrepareConfig(options, env, owner_uid, owner_gid); !st) {
+  if (auto st = PrepareConfig(options.profile.config, env, owner, creds.value().name); !st) {
     return Fail(Error{st.error().message, ExitCode::kConfig});
   }
   // Patching a large config leaves megabytes of freed heap behind: give it

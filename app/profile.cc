@@ -154,7 +154,7 @@ Result<Profile> ParseProfile(std::string_view text, const std::string& origin) {
             return Error{Where(target, origin) + ": 'config.env." + std::string(var.str()) +
                          "' must be a non-empty dotted key string"};
           }
-          profile.config_env.emplace_back(std::string(var.str()), s->get());
+          profile.config.env.emplace_back(std::string(var.str()), s->get());
         }
         continue;
       }
@@ -168,23 +168,24 @@ Result<Profile> ParseProfile(std::string_view text, const std::string& origin) {
 
       if (full == "runtime.name") {
         profile.name = value.value();
+        profile.config.runtime = profile.name;
       } else if (full == "runtime.command") {
         profile.command = StringArray(node).value();
         if (profile.command.empty()) return Error{Where(node, origin) + ": 'runtime.command' is empty"};
       } else if (full == "runtime.workdir") {
         profile.workdir = value.value();
       } else if (full == "config.default") {
-        profile.config_default = value.value();
+        profile.config.default_file = value.value();
       } else if (full == "config.target") {
-        profile.config_target = value.value();
+        profile.config.target = value.value();
       } else if (full == "config.format") {
         auto format = ParseConfigFormat(value.value());
         if (!format) return Error{Where(node, origin) + ": 'config.format' must be json, toml or yaml"};
-        profile.config_format = *format;
+        profile.config.format = *format;
       } else if (full == "config.max_bytes") {
         const long long n = node.value<int64_t>().value_or(0);
         if (n <= 0) return Error{Where(node, origin) + ": 'config.max_bytes' must be a positive integer"};
-        profile.config_max_bytes = static_cast<size_t>(n);
+        profile.config.max_bytes = static_cast<size_t>(n);
       } else if (full == "version.command") {
         profile.version_command = StringArray(node).value();
         if (profile.version_command.empty()) return Error{Where(node, origin) + ": 'version.command' is empty"};
@@ -195,7 +196,7 @@ Result<Profile> ParseProfile(std::string_view text, const std::string& origin) {
       }
     }
   }
-  std::sort(profile.config_env.begin(), profile.config_env.end());
+  std::sort(profile.config.env.begin(), profile.config.env.end());
   return profile;
 }
 

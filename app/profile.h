@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "base/result.h"
-#include "patchers/document.h"
+#include "patchers/config_spec.h"
 
 namespace claw {
 
@@ -25,15 +25,8 @@ struct Profile {
   std::vector<std::string> command;  // empty if the profile names none
   std::optional<std::string> workdir;
 
-  // [config]
-  std::optional<std::string> config_default;
-  std::optional<std::string> config_target;
-  std::optional<ConfigFormat> config_format;  // else from the target's extension
-  // The most bytes of config the runtime reads (NullClaw: 64 KiB); a larger
-  // patched file is a warning.
-  std::optional<size_t> config_max_bytes;
-  // [config.env]: alias variable -> dotted key, sorted by variable name.
-  std::vector<std::pair<std::string, std::string>> config_env;
+  // [config] and [config.env] (config.runtime is [runtime] name too)
+  ConfigSpec config;
 
   // [version]
   std::vector<std::string> version_command;

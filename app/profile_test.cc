@@ -43,11 +43,11 @@ regex = '(\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?)'
   CHECK(v.name == "openclaw");
   CHECK(v.command == std::vector<std::string>{"openclaw", "gateway", "run"});
   CHECK(*v.workdir == "/home/openclaw");
-  CHECK(*v.config_target == "/home/openclaw/.openclaw/openclaw.json");
-  CHECK(*v.config_format == ConfigFormat::kJson);
-  REQUIRE(v.config_env.size() == 2);
-  CHECK(v.config_env[0].first == "OPENCLAW_GATEWAY_TOKEN");  // sorted
-  CHECK(v.config_env[1].second == "gateway.port");
+  CHECK(*v.config.target == "/home/openclaw/.openclaw/openclaw.json");
+  CHECK(*v.config.format == ConfigFormat::kJson);
+  REQUIRE(v.config.env.size() == 2);
+  CHECK(v.config.env[0].first == "OPENCLAW_GATEWAY_TOKEN");  // sorted
+  CHECK(v.config.env[1].second == "gateway.port");
   CHECK(*v.Setting("runtime.user") == "openclaw");
   CHECK(*v.Setting("runtime.caps") == "NET_BIND_SERVICE");
   CHECK(*v.Setting("runtime.single_child") == "false");

@@ -18,6 +18,7 @@
 #include <regex>
 
 #include "claw_version.h"
+#include "base/files.h"
 #include "base/log.h"
 #include "process/spawn.h"
 #include "base/unique_fd.h"
@@ -176,29 +177,12 @@ Status WriteVersionStamp(const std::string& path, const VersionStamp& stamp) {
   std::filesystem::create_directories(dir, ec);
   if (ec) return Error{"create " + dir.string() + ": " + ec.message(), ExitCode::kFailure};
 
-  std::string temp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
-  UniqueFd fd(mkostemp(temp.data(), O_CLOEXEC));
-  if (!fd.valid()) return Error{"create a temporary file in " + dir.string() + ": " + strerror(errno), ExitCode::kFailure};
-  auto fail = [&](const std::string& step) {
-    Error error{step + " " + temp + ": " + strerror(errno), ExitCode::kFailure};
-    unlink(temp.c_str());
-    return error;
-  };
-  const std::string text = StampJson(stamp);
-  size_t written = 0;
-  while (written < text.size()) {
-    ssize_t n = write(fd.get(), text.data() + written, text.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail("write");
-    written += static_cast<size_t>(n);
-  }
-  // Readable by the runtime user, whoever that is.
-  if (fchmod(fd.get(), 0644) != 0) return fail("chmod");
-  if (fsync(fd.get()) != 0) return fail("fsync");
-  fd.Reset();
-  if (rename(temp.c_str(), path.c_str()) != 0) return fail("rename to " + path + ":");
   UniqueFd dir_fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir_fd.valid()) fsync(dir_fd.get());
+  if (!dir_fd.valid()) return Error{"open " + dir.string() + ": " + strerror(errno), ExitCode::kFailure};
+  FileSpec spec;
+  spec.mode = 0644;  // readable by the runtime user, whoever that is
+  auto written = WriteFileAtomicAt(dir_fd.get(), target.filename().string(), StampJson(stamp), spec, path);
+  if (!written) return Error{written.error().message, ExitCode::kFailure};
   return Ok{};
 }
 
@@ -325,7 +309,7 @@ Result<VersionStamp> ProbeVersion(const Options& options, const Environment& env
   // Check the pattern before running anything, so a bad one is a config error.
   if (auto check = ExtractVersion("", pattern); !check) return check.error();
 
-  auto creds = ResolveCredentials(options);
+  auto creds = ResolveCredentials(UserRequest{options.user, options.caps});
   if (!creds) return Error{creds.error().message, ExitCode::kConfig}.Prefixed("user");
   const std::string shown = "'" + JoinCommand(command) + "'";
   auto run = RunCaptured(command, env, creds.value(), timeout);

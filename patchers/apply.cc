@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "base/files.h"
 #include "base/log.h"
 #include "base/unique_fd.h"
 
@@ -73,42 +74,9 @@ Result<UniqueFd> OpenDirectory(const std::string& target, const SplitTarget& spl
   return dir;
 }
 
-// Reads a regular file from an open descriptor, at most `limit` bytes.
-Result<std::string> ReadAll(int fd, size_t limit) {
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return Error{ErrnoText(errno)};
-  if (!S_ISREG(st.st_mode)) return Error{"not a regular file"};
-  if (static_cast<size_t>(st.st_size) > limit) return Error{"larger than " + std::to_string(limit) + " bytes"};
-  // Read straight into a string of the file's size (plus one byte, to see
-  // the end without growing); a file that grows meanwhile still reads whole.
-  std::string out(static_cast<size_t>(st.st_size) + 1, '\0');
-  size_t used = 0;
-  while (true) {
-    if (used == out.size()) out.resize(std::min(out.size() * 2, limit + 1));
-    ssize_t n = ::read(fd, out.data() + used, out.size() - used);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error{ErrnoText(errno)};
-    if (n == 0) break;
-    used += static_cast<size_t>(n);
-    if (used > limit) return Error{"larger than " + std::to_string(limit) + " bytes"};
-  }
-  out.resize(used);
-  return out;
-}
-
 // O_NONBLOCK: opening a FIFO planted at the path must not hang start-up;
 // ReadAll then refuses anything that is not a regular file.
 constexpr int kReadFlags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
-
-Status WriteAll(int fd, std::string_view content) {
-  while (!content.empty()) {
-    ssize_t n = ::write(fd, content.data(), content.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error{ErrnoText(errno)};
-    content.remove_prefix(static_cast<size_t>(n));
-  }
-  return Ok{};
-}
 
 }  // namespace
 
@@ -177,37 +145,28 @@ Status WriteFileAtomic(const std::string& path, std::string_view content, std::o
     if (!S_ISREG(st.st_mode)) return Error{path + ": exists and is not a regular file"};
   }
 
-  // One fixed temporary name: a file left by a crash is removed and the
-  // name reused, so failed starts do not pile up files.
-  const std::string temp = "." + name + ".claw-tmp";
-  UniqueFd fd;
-  for (int attempt = 0; attempt < 3 && !fd.valid(); ++attempt) {
-    fd.Reset(::openat(dir, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (!fd.valid() && errno == EEXIST) ::unlinkat(dir, temp.c_str(), 0);
-  }
-  if (!fd.valid()) return Error{path + ": cannot create a temporary file beside it: " + ErrnoText(errno)};
+  FileSpec spec;
+  spec.mode = 0600;
+  spec.uid = uid;
+  spec.gid = gid;
+  return WriteFileAtomicAt(dir, name, content, spec, path);
+}
 
-  auto fail = [&](const std::string& step, int err) -> Status {
-    fd.Reset();
-    ::unlinkat(dir, temp.c_str(), 0);
-    return Error{path + ": " + step + ": " + ErrnoText(err)};
-  };
-  if (auto written = WriteAll(fd.get(), content); !written) {
-    fd.Reset();
-    ::unlinkat(dir, temp.c_str(), 0);
-    return Error{path + ": write: " + written.error().message};
+Status PrepareTargetDirectory(const std::string& target, const FileSpec& owner, const std::string& owner_name) {
+  if (target.empty() || target.front() != '/') {
+    return Error{"config target '" + target + "' is not an absolute path"};
   }
-  // The umask may have taken bits from 0600; the mode is exact on purpose.
-  if (::fchmod(fd.get(), 0600) != 0) return fail("chmod", errno);
-  if ((uid || gid) && ::fchown(fd.get(), uid ? *uid : static_cast<uid_t>(-1), gid ? *gid : static_cast<gid_t>(-1)) != 0) {
-    return fail("chown", errno);
+  const std::string parent = ParentDirectory(target);
+  if (parent == "/") return Ok{};
+  // Only a supervisor that drops to another user hands directories over.
+  const bool hand_over = owner.uid && *owner.uid != ::geteuid();
+  auto walk = PrepareDirectory(parent, owner.uid.value_or(0), owner.gid.value_or(0), hand_over);
+  if (!walk) return walk.error().Prefixed("config directory");
+  if (walk.value().created_leaf) {
+    LogInfo("created config directory " + parent + (hand_over ? " for " + owner_name : std::string()));
+  } else if (walk.value().chowned_leaf) {
+    LogInfo("handed empty root-owned config directory " + parent + " to " + owner_name);
   }
-  if (::fsync(fd.get()) != 0) return fail("fsync", errno);
-  if (::close(fd.Release()) != 0) return fail("close", errno);
-  if (::renameat(dir, temp.c_str(), dir, name.c_str()) != 0) return fail("rename", errno);
-  // The rename is done: a failed directory fsync only weakens durability
-  // across a power loss, so it is a warning, not a failed write.
-  if (::fsync(dir) != 0) LogWarn(path + ": fsync of the directory: " + ErrnoText(errno));
   return Ok{};
 }
 

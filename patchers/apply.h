@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/files.h"
 #include "base/result.h"
 
 namespace claw {
@@ -41,6 +42,12 @@ Result<std::string> ReadFileNoFollow(const std::string& path);
 // nullopt when it (or its directory) does not exist. A target with more than
 // one hard link is refused too. Errors name the path.
 Result<std::optional<std::string>> ReadTarget(const std::string& path);
+
+// Before the first start: the target's directory, made (0700, for the
+// runtime user `owner` when it is not claw-init's own) without following a
+// symlink on the way; see PrepareDirectory in base/files.h. `owner_name`
+// names the user in the log line. A relative target is an error.
+Status PrepareTargetDirectory(const std::string& target, const FileSpec& owner, const std::string& owner_name);
 
 // Replaces `path` with `content` as described above. The directory must
 // exist. `uid`/`gid`: owner of the new file; nullopt keeps claw-init's own.

@@ -1,7 +1,5 @@
 #include "patchers/config_patch.h"
 
-#include <cstdio>
-
 #include "base/log.h"
 #include "patchers/apply.h"
 #include "patchers/patch_document.h"
@@ -22,8 +20,8 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-Result<ConfigFormat> FormatFor(const Profile& profile, const std::string& target) {
-  if (profile.config_format) return *profile.config_format;
+Result<ConfigFormat> FormatFor(const ConfigSpec& spec, const std::string& target) {
+  if (spec.format) return *spec.format;
   const std::string lower = Lower(target);
   if (EndsWith(lower, ".json") || EndsWith(lower, ".json5")) return ConfigFormat::kJson;
   if (EndsWith(lower, ".toml")) return ConfigFormat::kToml;
@@ -80,32 +78,31 @@ Result<ConfigMode> ConfigModeFromEnvironment(const Environment& env) {
   return Error{std::string(kEnvConfigMode) + ": must be merge, regenerate or off"};
 }
 
-Result<ConfigPlan> PlanConfig(const Options& options, const Environment& env) {
-  const Profile& profile = options.profile;
+Result<ConfigPlan> PlanConfig(const ConfigSpec& spec, const Environment& env) {
   ConfigPlan plan;
   auto mode = ConfigModeFromEnvironment(env);
   if (!mode) return mode.error();
   plan.mode = mode.value();
   if (plan.mode == ConfigMode::kOff) {
-    if (HasConfigVariables(env, profile.config_env)) {
+    if (HasConfigVariables(env, spec.env)) {
       LogWarn(std::string(kEnvConfigMode) + "=off: config variables are ignored");
     }
     return plan;
   }
 
-  if (!profile.config_target) {
-    if (HasConfigVariables(env, profile.config_env)) {
+  if (!spec.target) {
+    if (HasConfigVariables(env, spec.env)) {
       return Error{"config variables are set but the profile names no [config] target"};
     }
     return plan;
   }
   plan.enabled = true;
-  plan.target = *profile.config_target;
-  auto format = FormatFor(profile, plan.target);
+  plan.target = *spec.target;
+  auto format = FormatFor(spec, plan.target);
   if (!format) return format.error();
   plan.format = format.value();
 
-  auto ops = PatchOpsFromEnvironment(env, profile.config_env, ReadSecretFile);
+  auto ops = PatchOpsFromEnvironment(env, spec.env, ReadSecretFile);
   if (!ops) return ops.error();
 
   // The base document.
@@ -116,8 +113,8 @@ Result<ConfigPlan> PlanConfig(const Options& options, const Environment& env) {
   if (plan.mode == ConfigMode::kMerge && current.value()) {
     plan.base = plan.target;
     base_text = *current.value();
-  } else if (profile.config_default) {
-    plan.base = *profile.config_default;
+  } else if (spec.default_file) {
+    plan.base = *spec.default_file;
     auto text = ReadFileNoFollow(plan.base);
     if (!text) return text.error().Prefixed("default config");
     default_text = std::move(text).value();
@@ -147,10 +144,10 @@ Result<ConfigPlan> PlanConfig(const Options& options, const Environment& env) {
     plan.write = !plan.base.empty() || !ops.value().empty();
   }
 
-  if (profile.config_max_bytes && plan.text.size() > *profile.config_max_bytes) {
+  if (spec.max_bytes && plan.text.size() > *spec.max_bytes) {
     LogWarn(plan.target + ": " + std::to_string(plan.text.size()) + " bytes; " +
-            (profile.name.empty() ? std::string("the runtime") : profile.name) + " reads at most " +
-            std::to_string(*profile.config_max_bytes) + " bytes of config ([config] max_bytes)");
+            (spec.runtime.empty() ? std::string("the runtime") : spec.runtime) + " reads at most " +
+            std::to_string(*spec.max_bytes) + " bytes of config ([config] max_bytes)");
   }
   return plan;
 }
@@ -164,13 +161,18 @@ void LogPlan(const ConfigPlan& plan) {
   for (const auto& line : plan.applied) LogInfo("config: " + line);
 }
 
-Status PrepareConfig(const Options& options, const Environment& env, std::optional<uid_t> owner_uid,
-                     std::optional<gid_t> owner_gid) {
-  auto plan = PlanConfig(options, env);
+Status PrepareConfig(const ConfigSpec& spec, const Environment& env, const FileSpec& owner,
+                     const std::string& owner_name) {
+  // The directory first, whether or not anything is patched: the runtime
+  // writes its own files beside its config.
+  if (spec.target) {
+    if (auto st = PrepareTargetDirectory(*spec.target, owner, owner_name); !st) return st;
+  }
+  auto plan = PlanConfig(spec, env);
   if (!plan) return plan.error().Prefixed("config");
   if (!plan.value().enabled) return Ok{};
   LogPlan(plan.value());
-  auto status = WriteConfig(plan.value(), owner_uid, owner_gid);
+  auto status = WriteConfig(plan.value(), owner.uid, owner.gid);
   if (!status) return status.error().Prefixed("config");
   if (plan.value().write) {
     LogInfo("config: wrote " + plan.value().target + " (" + std::to_string(plan.value().keys_set) + " keys set)");
@@ -187,44 +189,6 @@ std::string RenderForDisplay(const ConfigPlan& plan, bool show_secrets) {
   // Redaction only turns scalars into strings, which every format can hold;
   // should writing still fail, show nothing rather than the secrets.
   return text ? text.value() : std::string();
-}
-
-int RunConfigRender(const Options& options, const Environment& env) {
-  auto plan = PlanConfig(options, env);
-  if (!plan) {
-    LogError("config render: " + plan.error().message);
-    return ToInt(ExitCode::kConfig);
-  }
-  if (!plan.value().enabled) {
-    if (plan.value().mode == ConfigMode::kOff) {
-      LogInfo(std::string("config render: ") + kEnvConfigMode + "=off; nothing to render");
-      return ToInt(ExitCode::kSuccess);
-    }
-    LogError("config render: the profile names no [config] target");
-    return ToInt(ExitCode::kConfig);
-  }
-  LogPlan(plan.value());
-  const std::string text = RenderForDisplay(plan.value(), options.show_secrets);
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fflush(stdout);
-  return ToInt(ExitCode::kSuccess);
-}
-
-int RunConfigCheck(const Options& options, const Environment& env) {
-  auto plan = PlanConfig(options, env);
-  if (!plan) {
-    LogError("config check: " + plan.error().message);
-    return ToInt(ExitCode::kConfig);
-  }
-  const ConfigPlan& p = plan.value();
-  if (!p.enabled) {
-    LogInfo(p.mode == ConfigMode::kOff ? std::string("config ok: patching is off (") + kEnvConfigMode + "=off)"
-                                       : std::string("config ok: the profile names no [config] target"));
-    return ToInt(ExitCode::kSuccess);
-  }
-  LogPlan(p);
-  LogInfo("config ok: " + p.target + " (" + std::to_string(p.keys_set) + " keys set)");
-  return ToInt(ExitCode::kSuccess);
 }
 
 }  // namespace claw

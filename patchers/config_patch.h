@@ -21,8 +21,10 @@
 #include <string_view>
 #include <vector>
 
-#include "app/options.h"
+#include "base/environment.h"
+#include "base/files.h"
 #include "base/result.h"
+#include "patchers/config_spec.h"
 #include "patchers/document.h"
 
 namespace claw {
@@ -46,7 +48,7 @@ struct ConfigPlan {
   std::vector<std::vector<std::string>> secret_paths;  // keys set from *_FILE variables
 };
 
-Result<ConfigPlan> PlanConfig(const Options& options, const Environment& env);
+Result<ConfigPlan> PlanConfig(const ConfigSpec& spec, const Environment& env);
 
 // Writes plan.text to plan.target atomically when plan.write; else nothing.
 Status WriteConfig(const ConfigPlan& plan, std::optional<uid_t> owner_uid, std::optional<gid_t> owner_gid);
@@ -54,10 +56,12 @@ Status WriteConfig(const ConfigPlan& plan, std::optional<uid_t> owner_uid, std::
 // Logs each applied line (never a value) at info level.
 void LogPlan(const ConfigPlan& plan);
 
-// Start-up: PlanConfig, LogPlan, WriteConfig. An error means exit 78 before
-// the runtime starts; the message is ready to log.
-Status PrepareConfig(const Options& options, const Environment& env, std::optional<uid_t> owner_uid,
-                     std::optional<gid_t> owner_gid);
+// Start-up: the target's directory (PrepareTargetDirectory, whenever the
+// profile names a target), then PlanConfig, LogPlan, WriteConfig; the file
+// and any directory made belong to `owner` (`owner_name` in the log). An
+// error means exit 78 before the runtime starts; the message is ready to log.
+Status PrepareConfig(const ConfigSpec& spec, const Environment& env, const FileSpec& owner,
+                     const std::string& owner_name);
 
 // plan.text, or with !show_secrets every value that came from a *_FILE
 // variable or sits under a key that looks secret replaced by "<redacted>".
@@ -66,11 +70,5 @@ std::string RenderForDisplay(const ConfigPlan& plan, bool show_secrets);
 // token, secret, password, passwd, credential, apikey/api_key, or a name
 // ending in "key" (key, privateKey, access-key).
 bool LooksSecret(std::string_view key);
-
-// The subcommands. Return an exit code: 0, or 78 with the error logged.
-// render prints the config (and nothing else) on stdout; check prints
-// nothing on stdout and logs "config ok: <target> (<n> keys set)".
-int RunConfigRender(const Options& options, const Environment& env);
-int RunConfigCheck(const Options& options, const Environment& env);
 
 }  // namespace claw

@@ -35,11 +35,11 @@ std::string ReadText(const std::string& path) {
   return out.str();
 }
 
-Options WithConfig(const std::string& target, std::optional<std::string> default_file = std::nullopt) {
-  Options options;
-  options.profile.config_target = target;
-  options.profile.config_default = std::move(default_file);
-  return options;
+ConfigSpec WithConfig(const std::string& target, std::optional<std::string> default_file = std::nullopt) {
+  ConfigSpec spec;
+  spec.target = target;
+  spec.default_file = std::move(default_file);
+  return spec;
 }
 
 TEST_CASE("PlanConfig: modes and bases") {
@@ -118,13 +118,13 @@ TEST_CASE("PlanConfig errors are configuration errors without values") {
   struct Case {
     const char* name;
     std::string target_text;  // empty: no target file
-    Options options;
+    ConfigSpec options;
     Environment env;
     std::string want;  // substring
   };
-  Options no_target;
-  Options odd = WithConfig(dir / "config.conf");
-  Options missing_default = WithConfig(target, dir / "nope.json");
+  ConfigSpec no_target;
+  ConfigSpec odd = WithConfig(dir / "config.conf");
+  ConfigSpec missing_default = WithConfig(target, dir / "nope.json");
   const std::vector<Case> cases = {
       {"bad mode", "", WithConfig(target), {{"CLAW_CONFIG_MODE", "SECRET"}}, "CLAW_CONFIG_MODE: must be merge, regenerate or off"},
       {"vars without target", "", no_target, {{"CLAW_CONFIG__a", "SECRET"}}, "profile names no [config] target"},
@@ -157,15 +157,15 @@ TEST_CASE("PlanConfig: formats, aliases, secrets and redaction") {
     REQUIRE(toml);
     CHECK(toml.value().format == ConfigFormat::kToml);
     CHECK(toml.value().text == "[gateway]\nport = 42617\n");
-    Options yaml = WithConfig(dir / "config.conf");
-    yaml.profile.config_format = ConfigFormat::kYaml;
+    ConfigSpec yaml = WithConfig(dir / "config.conf");
+    yaml.format = ConfigFormat::kYaml;
     auto plan = PlanConfig(yaml, {{"CLAW_CONFIG__web__port", "10961"}});
     REQUIRE(plan);
     CHECK(plan.value().text == "web:\n  port: 10961\n");
   }
   SUBCASE("aliases, _FILE and redaction") {
-    Options options = WithConfig(dir / "openclaw.json");
-    options.profile.config_env = {{"OPENCLAW_GATEWAY_TOKEN", "gateway.auth.token"}};
+    ConfigSpec options = WithConfig(dir / "openclaw.json");
+    options.env = {{"OPENCLAW_GATEWAY_TOKEN", "gateway.auth.token"}};
     const Environment env = {{"OPENCLAW_GATEWAY_TOKEN_FILE", dir / "token"},
                              {"CLAW_CONFIG__channels__telegram__botToken", "plain-secret"},
                              {"CLAW_CONFIG__gateway__note", "visible"},

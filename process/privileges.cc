@@ -18,6 +18,7 @@
 #include <sstream>
 #include <sys/capability.h>
 
+#include "base/files.h"
 #include "base/log.h"
 #include "process/passwd.h"
 #include "base/unique_fd.h"
@@ -140,9 +141,9 @@ bool TrimsCaps(const Credentials& creds) {
 
 }  // namespace
 
-Result<Credentials> ResolveCredentials(const Options& options, const std::string& root) {
+Result<Credentials> ResolveCredentials(const UserRequest& request, const std::string& root) {
   Credentials creds;
-  auto caps = CapValues(options.caps);
+  auto caps = CapValues(request.caps);
   if (!caps) return caps.error().Prefixed("--caps");
   creds.keep_caps = std::move(caps).value();
 
@@ -153,7 +154,7 @@ Result<Credentials> ResolveCredentials(const Options& options, const std::string
   const bool can_set_ids = HasCap(own, CAP_SETUID) && HasCap(own, CAP_SETGID);
   const bool can_set_caps = HasCap(own, CAP_SETPCAP);
 
-  if (options.user) {
+  if (request.user) {
     std::string base = root;
     while (!base.empty() && base.back() == '/') base.pop_back();
     const std::string passwd_path = base + "/etc/passwd";
@@ -167,10 +168,10 @@ Result<Credentials> ResolveCredentials(const Options& options, const std::string
     WarnSkipped(passwd_path, passwd.skipped);
     WarnSkipped(group_path, group.skipped);
 
-    auto user = ResolveUserSpec(*options.user, passwd, group);
+    auto user = ResolveUserSpec(*request.user, passwd, group);
     if (!user) return user.error();
     if (user.value().groups.size() > kMaxGroups) {
-      return Error{"user spec '" + *options.user + "': " + std::to_string(user.value().groups.size()) +
+      return Error{"user spec '" + *request.user + "': " + std::to_string(user.value().groups.size()) +
                    " supplementary groups, the kernel allows " + std::to_string(kMaxGroups)};
     }
     creds.drop = true;
@@ -189,17 +190,17 @@ Result<Credentials> ResolveCredentials(const Options& options, const std::string
                                  std::pair{CAP_SETPCAP, "CAP_SETPCAP"}}) {
           if (!HasCap(own, cap)) missing += std::string(missing.empty() ? "" : ", ") + name;
         }
-        return Error{"user spec '" + *options.user + "': claw-init runs as root without " + missing +
+        return Error{"user spec '" + *request.user + "': claw-init runs as root without " + missing +
                      ", so it cannot switch to the runtime user"};
       }
       // Already non-root (Docker --user): nothing to drop, and nothing could
       // be dropped. The outer user choice stands.
       if (geteuid() != creds.uid || getegid() != creds.gid) {
-        LogWarn("user spec '" + *options.user + "' not applied: claw-init runs as uid " +
+        LogWarn("user spec '" + *request.user + "' not applied: claw-init runs as uid " +
                 std::to_string(geteuid()) + " without CAP_SETUID; the runtime keeps that uid");
       }
       creds = Credentials{};
-      if (!options.caps.empty()) {
+      if (!request.caps.empty()) {
         LogWarn("--caps not applied: claw-init runs as uid " + std::to_string(geteuid()) +
                 " without CAP_SETPCAP");
       }
@@ -207,7 +208,7 @@ Result<Credentials> ResolveCredentials(const Options& options, const std::string
     }
     if (creds.uid != 0 && std::find(creds.keep_caps.begin(), creds.keep_caps.end(), CAP_SETUID) !=
                               creds.keep_caps.end()) {
-      return Error{"--caps SETUID with user spec '" + *options.user +
+      return Error{"--caps SETUID with user spec '" + *request.user +
                    "': the runtime could regain root; refusing"};
     }
     return creds;
@@ -242,139 +243,18 @@ void ApplyCredentialsToEnvironment(const Credentials& creds, std::vector<std::st
 
 namespace {
 
-// What PrepareDirectory found or did with the leaf, for the log.
-struct DirWalk {
-  bool created_leaf = false;
-  bool chowned_leaf = false;
-};
-
-bool IsEmptyDirectory(int dir_fd) {
-  // Scanning a duplicate keeps dir_fd's position untouched.
-  int dup_fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dup_fd < 0) return false;
-  DIR* dir = fdopendir(dup_fd);
-  if (dir == nullptr) {
-    close(dup_fd);
-    return false;
-  }
-  bool empty = true;
-  while (dirent* e = readdir(dir)) {
-    if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) {
-      empty = false;
-      break;
-    }
-  }
-  closedir(dir);
-  return empty;
-}
-
-// Walks `path` from "/" one component at a time, never following a symbolic
-// link, creating what is missing. Missing intermediate directories are made
-// as `mkdir -p` would as root (claw-init's ids, 0755); a missing leaf is made
-// for the runtime user (0700). A pre-existing leaf is handed to the runtime
-// user only when it is an empty root-owned directory without the sticky bit
-// (a freshly mounted volume), never "/" itself; anything else we did not
-// create keeps its owner.
-Result<DirWalk> PrepareDirectory(const std::string& path, uid_t uid, gid_t gid, bool chown_leaf) {
-  if (path.empty() || path.front() != '/') return Error{"'" + path + "' is not an absolute path"};
-  std::vector<std::string> parts;
-  {
-    std::stringstream ss(path);
-    std::string part;
-    while (std::getline(ss, part, '/')) {
-      if (part.empty() || part == ".") continue;
-      if (part == "..") return Error{path + ": '..' is not allowed"};
-      parts.push_back(part);
-    }
-  }
-  DirWalk walk;
-  UniqueFd dir(open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dir.valid()) return Error{std::string("open /: ") + std::strerror(errno)};
-  std::string so_far;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    const bool leaf = i + 1 == parts.size();
-    so_far += "/" + parts[i];
-    const char* name = parts[i].c_str();
-    bool created = false;
-    int fd = openat(dir.get(), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT) {
-      if (mkdirat(dir.get(), name, leaf ? 0700 : 0755) == 0) {
-        created = true;
-      } else if (errno != EEXIST) {
-        return Error{"mkdir " + so_far + ": " + std::strerror(errno)};
-      }
-      fd = openat(dir.get(), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    }
-    if (fd < 0) {
-      int err = errno;
-      struct stat st;
-      if ((err == ELOOP || err == ENOTDIR) && fstatat(dir.get(), name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-        if (S_ISLNK(st.st_mode)) return Error{so_far + " is a symbolic link; refusing to follow it"};
-        if (!S_ISDIR(st.st_mode)) return Error{so_far + " exists and is not a directory"};
-      }
-      return Error{"open " + so_far + ": " + std::strerror(err)};
-    }
-    UniqueFd next(fd);
-    if (created) {
-      // umask may have narrowed the mode; new leaves belong to the runtime.
-      uid_t owner_uid = leaf && chown_leaf ? uid : static_cast<uid_t>(-1);
-      gid_t owner_gid = leaf && chown_leaf ? gid : static_cast<gid_t>(-1);
-      if (fchmod(next.get(), leaf ? 0700 : 0755) != 0) {
-        return Error{"chmod " + so_far + ": " + std::strerror(errno)};
-      }
-      if (leaf && chown_leaf && fchown(next.get(), owner_uid, owner_gid) != 0) {
-        return Error{"chown " + so_far + ": " + std::strerror(errno)};
-      }
-      if (leaf) walk.created_leaf = true;
-    } else if (leaf && chown_leaf) {
-      struct stat st;
-      if (fstat(next.get(), &st) != 0) return Error{"stat " + so_far + ": " + std::strerror(errno)};
-      const bool already = st.st_uid == uid;
-      if (!already && st.st_uid == 0 && (st.st_mode & S_ISVTX) == 0 && IsEmptyDirectory(next.get())) {
-        if (fchown(next.get(), uid, gid) != 0) {
-          return Error{"chown " + so_far + ": " + std::strerror(errno)};
-        }
-        walk.chowned_leaf = true;
-      } else if (!already && st.st_uid == 0) {
-        LogWarn(so_far + " is owned by root and was left as it is (only an empty directory without the "
-                "sticky bit is handed to the runtime user)");
-      }
-    }
-    dir = std::move(next);
-  }
-  return walk;
-}
-
-std::string ParentDirectory(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  if (slash == std::string::npos) return "";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
 }  // namespace
 
-Status PrepareRuntimeDirs(const Credentials& creds, const Options& options) {
-  std::vector<std::pair<std::string, std::string>> dirs;  // (what, path)
-  if (options.workdir) dirs.emplace_back("workdir", *options.workdir);
-  if (options.profile.config_target) {
-    const std::string& target = *options.profile.config_target;
-    if (target.empty() || target.front() != '/') {
-      return Error{"config target '" + target + "' is not an absolute path"};
-    }
-    std::string parent = ParentDirectory(target);
-    if (parent != "/") dirs.emplace_back("config directory", parent);
-  }
+Status PrepareWorkdir(const Credentials& creds, const std::optional<std::string>& workdir) {
+  if (!workdir) return Ok{};
   // Only a supervisor that drops to another user hands directories over.
   const bool chown_leaf = creds.drop && creds.uid != geteuid();
-  for (const auto& [what, path] : dirs) {
-    auto walk = PrepareDirectory(path, creds.uid, creds.gid, chown_leaf);
-    if (!walk) return walk.error().Prefixed(what);
-    if (walk.value().created_leaf) {
-      LogInfo("created " + what + " " + path + (chown_leaf ? " for " + creds.name : std::string()));
-    } else if (walk.value().chowned_leaf) {
-      LogInfo("handed empty root-owned " + what + " " + path + " to " + creds.name);
-    }
+  auto walk = PrepareDirectory(*workdir, creds.uid, creds.gid, chown_leaf);
+  if (!walk) return walk.error().Prefixed("workdir");
+  if (walk.value().created_leaf) {
+    LogInfo("created workdir " + *workdir + (chown_leaf ? " for " + creds.name : std::string()));
+  } else if (walk.value().chowned_leaf) {
+    LogInfo("handed empty root-owned workdir " + *workdir + " to " + creds.name);
   }
   return Ok{};
 }

@@ -4,17 +4,17 @@
 // the binary is static and must never load NSS modules.
 //
 // Split in two phases, as fork() demands: everything that allocates or reads
-// files happens in the parent (ResolveCredentials, PrepareRuntimeDirs); the
+// files happens in the parent (ResolveCredentials, PrepareWorkdir); the
 // child runs DropInChild between fork and exec, which makes only plain system
 // calls.
 #pragma once
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "app/options.h"
 #include "base/result.h"
 
 namespace claw {
@@ -30,18 +30,25 @@ struct Credentials {
   std::vector<int> keep_caps;
 };
 
-// Resolves options.user and options.caps against /etc/passwd and /etc/group
-// under `root` ("/" normally; tests pass a fixture directory). An unknown
-// name is a configuration error (78).
-Result<Credentials> ResolveCredentials(const Options& options, const std::string& root = "/");
+// Who the runtime is to run as: --user / CLAW_USER (unresolved) and --caps.
+struct UserRequest {
+  std::optional<std::string> user;  // nullopt: no drop
+  std::vector<std::string> caps;    // capability names, upper case, no CAP_ prefix
+};
+
+// Resolves the request against /etc/passwd and /etc/group under `root` ("/"
+// normally; tests pass a fixture directory). An unknown name is a
+// configuration error (78).
+Result<Credentials> ResolveCredentials(const UserRequest& request, const std::string& root = "/");
 
 // Sets HOME, USER and LOGNAME in the child's environment (a list of
 // "NAME=value" strings) when credentials drop to another user.
 void ApplyCredentialsToEnvironment(const Credentials& creds, std::vector<std::string>& envp);
 
-// Before the first start: creates the config target's directory and the
-// profile's workdir, owned by the runtime user, without following symlinks.
-Status PrepareRuntimeDirs(const Credentials& creds, const Options& options);
+// Before the first start: creates the profile's workdir, owned by the
+// runtime user, without following symlinks (PrepareDirectory, base/files.h).
+// The config target's directory is the patcher's (PrepareTargetDirectory).
+Status PrepareWorkdir(const Credentials& creds, const std::optional<std::string>& workdir);
 
 // In the child, between fork and exec: setgroups, setresgid, setresuid,
 // no_new_privs, bounding set and ambient capabilities, then a check that root

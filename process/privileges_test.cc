@@ -31,11 +31,11 @@ std::string Fixture(const std::string& name) {
   return repo + "/tests/fixtures/passwd/" + name;
 }
 
-Options WithUser(const char* user, std::vector<std::string> caps = {}) {
-  Options o;
-  if (user != nullptr) o.user = user;
-  o.caps = std::move(caps);
-  return o;
+UserRequest WithUser(const char* user, std::vector<std::string> caps = {}) {
+  UserRequest r;
+  if (user != nullptr) r.user = user;
+  r.caps = std::move(caps);
+  return r;
 }
 
 bool IsRoot() { return geteuid() == 0; }
@@ -172,127 +172,6 @@ TEST_CASE("ApplyCredentialsToEnvironment") {
   std::vector<std::string> env = {"HOME=/root"};
   ApplyCredentialsToEnvironment(keep, env);
   CHECK(env == std::vector<std::string>{"HOME=/root"});
-}
-
-TEST_CASE("PrepareRuntimeDirs creates and hands over directories without following symlinks") {
-  if (!IsRoot()) {
-    MESSAGE("SKIP: PrepareRuntimeDirs ownership needs root");
-    return;
-  }
-  TempDir tmp;
-  REQUIRE_FALSE(tmp.path().empty());
-  const std::string& t = tmp.path();
-  Credentials creds;
-  creds.drop = true;
-  creds.uid = 65534;
-  creds.gid = 65533;
-  creds.name = "nobody";
-
-  SUBCASE("missing workdir and config directory are created for the runtime user") {
-    Options o;
-    o.workdir = t + "/home/app";
-    o.profile.config_target = t + "/home/app/.app/config.json";
-    REQUIRE(PrepareRuntimeDirs(creds, o));
-    struct stat home = Lstat(t + "/home");
-    struct stat app = Lstat(t + "/home/app");
-    struct stat cfg = Lstat(t + "/home/app/.app");
-    // The intermediate directory is made as `mkdir -p` would as root.
-    CHECK(S_ISDIR(home.st_mode));
-    CHECK(home.st_uid == 0);
-    CHECK((home.st_mode & 07777) == 0755);
-    CHECK(app.st_uid == 65534);
-    CHECK(app.st_gid == 65533);
-    CHECK((app.st_mode & 07777) == 0700);
-    CHECK(cfg.st_uid == 65534);
-    CHECK((cfg.st_mode & 07777) == 0700);
-    CHECK(Lstat(t + "/home/app/.app/config.json").st_mode == 0);  // the file is the patcher's job
-    // A second run changes nothing and succeeds.
-    REQUIRE(PrepareRuntimeDirs(creds, o));
-  }
-
-  SUBCASE("a symlink anywhere in the path is refused and nothing is created through it") {
-    REQUIRE(mkdir((t + "/elsewhere").c_str(), 0755) == 0);
-    REQUIRE(symlink((t + "/elsewhere").c_str(), (t + "/link").c_str()) == 0);
-    struct Case {
-      std::string workdir;
-      std::string names;
-    };
-    const Case cases[] = {
-        {t + "/link/work", t + "/link"},
-        {t + "/link", t + "/link"},
-    };
-    for (const Case& c : cases) {
-      CAPTURE(c.workdir);
-      Options o;
-      o.workdir = c.workdir;
-      auto st = PrepareRuntimeDirs(creds, o);
-      REQUIRE_FALSE(st);
-      CHECK(st.error().code == ExitCode::kConfig);
-      CHECK(st.error().message.find(c.names + " is a symbolic link") != std::string::npos);
-    }
-    CHECK(Lstat(t + "/elsewhere/work").st_mode == 0);
-    CHECK(Lstat(t + "/elsewhere").st_uid == 0);
-    Options o;
-    o.profile.config_target = t + "/link/cfg.json";
-    auto st = PrepareRuntimeDirs(creds, o);
-    REQUIRE_FALSE(st);
-    CHECK(st.error().message.find("config directory") != std::string::npos);
-  }
-
-  SUBCASE("pre-existing leaves: only an empty root-owned one is handed over") {
-    REQUIRE(mkdir((t + "/empty").c_str(), 0755) == 0);
-    REQUIRE(mkdir((t + "/full").c_str(), 0755) == 0);
-    std::ofstream(t + "/full/file") << "x";
-    REQUIRE(mkdir((t + "/sticky").c_str(), 01777) == 0);
-    REQUIRE(chmod((t + "/sticky").c_str(), 01777) == 0);
-    REQUIRE(mkdir((t + "/other").c_str(), 0755) == 0);
-    REQUIRE(chown((t + "/other").c_str(), 4321, 4321) == 0);
-    for (const char* leaf : {"/empty", "/full", "/sticky", "/other"}) {
-      Options o;
-      o.workdir = t + leaf;
-      REQUIRE(PrepareRuntimeDirs(creds, o));
-    }
-    CHECK(Lstat(t + "/empty").st_uid == 65534);
-    CHECK((Lstat(t + "/empty").st_mode & 07777) == 0755);  // mode of an existing dir is kept
-    CHECK(Lstat(t + "/full").st_uid == 0);
-    CHECK(Lstat(t + "/sticky").st_uid == 0);
-    CHECK(Lstat(t + "/other").st_uid == 4321);
-    // The tree above a leaf is never touched.
-    CHECK(Lstat(t).st_uid == 0);
-  }
-
-  SUBCASE("bad paths") {
-    REQUIRE(close(open((t + "/file").c_str(), O_CREAT | O_WRONLY, 0600)) == 0);
-    struct Case {
-      std::optional<std::string> workdir;
-      std::optional<std::string> target;
-      const char* says;
-    };
-    const Case cases[] = {
-        {"relative/dir", std::nullopt, "not an absolute path"},
-        {t + "/a/../b", std::nullopt, "'..' is not allowed"},
-        {t + "/file/sub", std::nullopt, "not a directory"},
-        {t + "/file", std::nullopt, "not a directory"},
-        {std::nullopt, "config.json", "not an absolute path"},
-    };
-    for (const Case& c : cases) {
-      Options o;
-      o.workdir = c.workdir;
-      o.profile.config_target = c.target;
-      auto st = PrepareRuntimeDirs(creds, o);
-      REQUIRE_FALSE(st);
-      CHECK_MESSAGE(st.error().message.find(c.says) != std::string::npos, st.error().message);
-    }
-    CHECK(Lstat(t + "/a").st_mode == 0);
-  }
-
-  SUBCASE("without a drop, directories are created with claw-init's own ids") {
-    Options o;
-    o.workdir = t + "/mine/work";
-    REQUIRE(PrepareRuntimeDirs(Credentials{}, o));
-    CHECK(Lstat(t + "/mine/work").st_uid == 0);
-    CHECK((Lstat(t + "/mine/work").st_mode & 07777) == 0700);
-  }
 }
 
 namespace {
