@@ -1,17 +1,20 @@
-# Shared by tests/integration/health_*.sh and version_*.sh (sourced, not a
-# test itself). Needs CLAW_INIT and CLAW_HELPERS from ctest, curl and python3.
-set -euo pipefail
+# Helpers of tests/integration/health_*.sh and version_probe.sh (sourced, not
+# a test itself) on top of tests/lib/testlib.bash: claw-init with its health
+# server in the background, upstream servers, HTTP requests, /health states.
+# Needs CLAW_INIT (CLAW_HELPERS defaults to the helpers beside it), curl and
+# python3. Every failure also prints the last response body and the tail of
+# the claw-init log.
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/testlib.bash"
 
 : "${CLAW_INIT:?CLAW_INIT must name the claw-init binary}"
-: "${CLAW_HELPERS:?CLAW_HELPERS must name the helpers directory}"
+: "${CLAW_HELPERS:=$(dirname "$CLAW_INIT")/helpers}"
 
-WORK=$(mktemp -d /tmp/claw-health-test.XXXXXX)
 RESPONSES="$WORK/responses"  # every response body and header, for the secret check
 : >"$RESPONSES"
 BG_PIDS=()
 CLAW_PID=""
 
-cleanup() {
+stop_health_processes() {
   local pid
   for pid in "${BG_PIDS[@]}"; do
     kill -KILL "$pid" 2>/dev/null || true
@@ -25,27 +28,23 @@ cleanup() {
     kill -KILL "$CLAW_PID" 2>/dev/null || true
   fi
   wait 2>/dev/null || true
-  rm -rf "$WORK"
 }
-trap cleanup EXIT
+CLEANUP_CMDS+=(stop_health_processes)
 
-fail() {
-  echo "FAIL: $*" >&2
+# FAIL_HOOK: what the server said last, and what claw-init logged.
+show_health_context() {
   if [ -s "$WORK/body" ]; then
-    echo "--- last response body ---" >&2
-    head -c 2000 "$WORK/body" >&2
-    echo >&2
+    echo "--- last response body ---"
+    head -c 2000 "$WORK/body"
+    echo
   fi
   if [ -f "$WORK/claw.log" ]; then
-    echo "--- claw-init log (last 30 lines) ---" >&2
-    tail -n 30 "$WORK/claw.log" >&2
+    echo "--- claw-init log (last 30 lines) ---"
+    tail -n 30 "$WORK/claw.log"
   fi
-  exit 1
 }
+FAIL_HOOK=show_health_context
 
-ok() { echo "ok: $*"; }
-
-require_tool() { command -v "$1" >/dev/null 2>&1 || { echo "SKIP: ${TEST_NAME:-$(basename "$0" .sh)}: needs $1 (run scripts/install-deps.sh)"; exit 77; }; }
 require_tool curl
 require_tool python3
 
@@ -55,8 +54,7 @@ skip_unless_wired() {
   out=$("$CLAW_INIT" health --health-listen off 2>&1 || true)
   case "$out" in
     *"not available yet"*)
-      echo "SKIP: this claw-init does not dispatch the health/version subcommands yet (main.cc not wired)"
-      exit 77
+      skip "this claw-init does not dispatch the health/version subcommands yet (main.cc not wired)"
       ;;
   esac
 }
@@ -77,7 +75,7 @@ start_upstream() {
     [ -s "$port_file" ] && break
     sleep 0.05
   done
-  [ -s "$port_file" ] || fail "upstream_server ($mode) did not start"
+  [ -s "$port_file" ] || die "upstream_server ($mode) did not start"
   UP_PORT=$(cat "$port_file")
 }
 
@@ -95,7 +93,7 @@ wait_health() {
     if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$1/health/live"; then return 0; fi
     sleep 0.05
   done
-  fail "no health server on port $1"
+  die "no health server on port $1"
 }
 
 # stop_claw: TERM, then wait; sets CLAW_STATUS.
@@ -122,11 +120,6 @@ json() {
   python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$WORK/body" "$1"
 }
 
-# expect_eq WHAT GOT WANT
-expect_eq() {
-  [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
-}
-
 # state_of PORT: the "state" field of /health (or "none").
 state_of() {
   local body
@@ -144,12 +137,12 @@ wait_state() {
     [ "$got" = "$want" ] && return 0
     sleep 0.05
   done
-  fail "state stayed '$got', want '$want'"
+  die "state stayed '$got', expected '$want'"
 }
 
 # wait_listening PORT: until something accepts connections on 127.0.0.1:PORT.
 wait_listening() {
-  python3 - "$1" <<'PY' || fail "nothing listens on port $1"
+  python3 - "$1" <<'PY' || die "nothing listens on port $1"
 import socket, sys, time
 for _ in range(100):
     try:

@@ -3,7 +3,7 @@
 # message names the file:line:column or the variable, and no value of any
 # variable ever reaches stdout or stderr. Symlink attacks on the read side:
 # a merge must never copy a file a planted symlink points to.
-source "$CLAW_SRC/tests/integration/lib/common.bash"
+source "$(dirname "$0")/lib/common.bash"
 source "$CLAW_SRC/tests/fixtures/config/lib.bash"
 require_config_subcommands
 

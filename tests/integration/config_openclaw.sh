@@ -5,7 +5,7 @@
 # result, and `openclaw gateway run` must start on the patched port and
 # answer /readyz. OpenClaw comes from scripts/install-openclaw.sh (a cache
 # outside git; about 40 s the first time, then instant).
-source "$CLAW_SRC/tests/integration/lib/common.bash"
+source "$(dirname "$0")/lib/common.bash"
 source "$CLAW_SRC/tests/fixtures/config/lib.bash"
 require_tool python3
 require_config_subcommands
@@ -42,7 +42,7 @@ check_eq "openclaw config validate accepts the patched config" 0 "$rc"
 HOME="$home" setsid "$openclaw" gateway run >"$WORK/gateway.log" 2>&1 &
 gateway=$!
 stop_gateway() { kill -TERM -- "-$gateway" 2>/dev/null || true; wait "$gateway" 2>/dev/null || true; }
-trap 'stop_gateway; cleanup_work' EXIT
+CLEANUP_CMDS+=(stop_gateway)
 ready=""
 for _ in $(seq 1 600); do
   ready="$(python3 - "$port" <<'PY' 2>/dev/null || true

@@ -3,7 +3,7 @@
 # patched output parses in its own format, keeps types, hides secrets unless
 # --show-secrets, prints only the config on stdout, and is byte-identical
 # from run to run.
-source "$CLAW_SRC/tests/integration/lib/common.bash"
+source "$(dirname "$0")/lib/common.bash"
 source "$CLAW_SRC/tests/fixtures/config/lib.bash"
 require_tool python3
 require_config_subcommands

@@ -4,7 +4,7 @@
 # (type mismatch, symlink planted at the target or on its directory path,
 # read-only directory, full disk) it exits 78 before the runtime starts and
 # the target is byte-identical.
-source "$CLAW_SRC/tests/integration/lib/common.bash"
+source "$(dirname "$0")/lib/common.bash"
 source "$CLAW_SRC/tests/fixtures/config/lib.bash"
 require_root
 require_tool unshare

@@ -3,14 +3,14 @@
 # and a client sending one byte a second must not keep a normal /health from
 # answering within 1 s, and both are cut off by the server's deadlines; a
 # taken port leaves supervision intact; health off; IPv6.
-source "${CLAW_SRC:?}/tests/helpers/health_lib.bash"
+source "$(dirname "$0")/../helpers/health_lib.bash"
 skip_unless_wired
 
 PORT=$(free_port)
 start_claw --health-listen "127.0.0.1:$PORT" -- sleep 1000
 wait_health "$PORT"
 wait_state "$PORT" running
-python3 - "$PORT" <<'PY' || fail "idle connections and slow client"
+check_true "idle connections and slow client" python3 - "$PORT" <<'PY'
 import http.client, socket, sys, threading, time
 port = int(sys.argv[1])
 idle = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(200)]
@@ -78,36 +78,56 @@ BG_PIDS+=("$!")
 wait_listening "$PORT"
 CLAW_STATUS=0
 "$CLAW_INIT" --health-listen "127.0.0.1:$PORT" -- sh -c 'sleep 0.2; exit 7' 2>"$WORK/taken.log" || CLAW_STATUS=$?
-expect_eq "exit status with the health port taken" "$CLAW_STATUS" 7
-grep -q "cannot listen on 127.0.0.1:$PORT (bind: Address already in use); /health is off, supervision goes on" \
-  "$WORK/taken.log" || fail "no warning about the taken port: $(cat "$WORK/taken.log")"
-ok "taken port: warned, runtime supervised, exit status 7 passed on"
+check_eq "exit status with the health port taken" 7 "$CLAW_STATUS"
+if grep -q "cannot listen on 127.0.0.1:$PORT (bind: Address already in use); /health is off, supervision goes on" \
+  "$WORK/taken.log"; then
+  pass "taken port: the warning is logged"
+else
+  fail "no warning about the taken port: $(cat "$WORK/taken.log")"
+fi
+pass "taken port: warned, runtime supervised, exit status 7 passed on"
 
 # Health off: nothing listens, supervision as usual, and the client says why.
 CLAW_STATUS=0
 CLAW_HEALTH_LISTEN=off "$CLAW_INIT" -- sh -c 'exit 5' 2>"$WORK/off.log" || CLAW_STATUS=$?
-expect_eq "exit status with health off" "$CLAW_STATUS" 5
-grep -q "listening" "$WORK/off.log" && fail "health off still listened: $(cat "$WORK/off.log")"
-out=$(CLAW_HEALTH_LISTEN=off "$CLAW_INIT" health) && fail "claw-init health succeeded with health off"
-case "$out" in "unhealthy: the health server is off"*) ;; *) fail "claw-init health with health off said: $out" ;; esac
-ok "health off"
+check_eq "exit status with health off" 5 "$CLAW_STATUS"
+if grep -q "listening" "$WORK/off.log"; then
+  fail "health off still listened: $(cat "$WORK/off.log")"
+else
+  pass "health off: nothing listened"
+fi
+code=0
+out=$(CLAW_HEALTH_LISTEN=off "$CLAW_INIT" health) || code=$?
+check_true "claw-init health fails with health off (exit $code)" test "$code" -ne 0
+case "$out" in
+  "unhealthy: the health server is off"*) pass "claw-init health with health off says why" ;;
+  *) fail "claw-init health with health off said: $out" ;;
+esac
+pass "health off"
 
 # IPv6 literals, and wildcards asked on loopback by the client.
 if python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2>/dev/null; then
   PORT=$(free_port)
   start_claw --health-listen "[::1]:$PORT" -- sleep 1000
   for i in $(seq 100); do curl -sg -o /dev/null "http://[::1]:$PORT/health/live" && break; sleep 0.05; done
-  expect_eq "GET [::1]/health/live" "$(http GET "http://[::1]:$PORT/health/live")" 200
+  check_eq "GET [::1]/health/live" 200 "$(http GET "http://[::1]:$PORT/health/live")"
   out=$("$CLAW_INIT" health --health-listen "[::1]:$PORT" --timeout 2s) || true
-  case "$out" in "healthy: running"* | "unhealthy: starting"*) ;; *) fail "health on [::1]: $out" ;; esac
+  case "$out" in
+    "healthy: running"* | "unhealthy: starting"*) pass "claw-init health on [::1]" ;;
+    *) fail "health on [::1]: $out" ;;
+  esac
   stop_claw
   PORT=$(free_port)
   start_claw --health-listen "[::]:$PORT" -- sleep 1000
   for i in $(seq 100); do curl -sg -o /dev/null "http://[::1]:$PORT/health/live" && break; sleep 0.05; done
-  expect_eq "[::] answers on IPv4 too" "$(http GET "http://127.0.0.1:$PORT/health/live")" 200
-  "$CLAW_INIT" health --health-listen "[::]:$PORT" >/dev/null || fail "claw-init health on [::]"
+  check_eq "[::] answers on IPv4 too" 200 "$(http GET "http://127.0.0.1:$PORT/health/live")"
+  if "$CLAW_INIT" health --health-listen "[::]:$PORT" >/dev/null; then
+    pass "claw-init health on [::]"
+  else
+    fail "claw-init health on [::]"
+  fi
   stop_claw
-  ok "IPv6 [::1] and [::]"
+  pass "IPv6 [::1] and [::]"
 else
   echo "note: no IPv6 loopback here; IPv6 checks skipped"
 fi
@@ -115,7 +135,11 @@ PORT=$(free_port)
 start_claw --health-listen "0.0.0.0:$PORT" -- sleep 1000
 wait_health "$PORT"
 wait_state "$PORT" running
-out=$("$CLAW_INIT" health --health-listen "0.0.0.0:$PORT") || fail "claw-init health on 0.0.0.0: $out"
-expect_eq "health on 0.0.0.0" "$out" "healthy: running"
+code=0
+out=$("$CLAW_INIT" health --health-listen "0.0.0.0:$PORT") || code=$?
+check_eq "claw-init health on 0.0.0.0: exit code" 0 "$code"
+check_eq "health on 0.0.0.0" "healthy: running" "$out"
 stop_claw
-ok "0.0.0.0 asked on 127.0.0.1"
+pass "0.0.0.0 asked on 127.0.0.1"
+
+finish

@@ -3,7 +3,7 @@
 # sampled while a real claw-init runs: running -> backoff -> running ->
 # fatal (gave up), stopping (after TERM), exited (clean-up after a normal
 # exit). "starting" lasts microseconds; the unit tests cover it.
-source "${CLAW_SRC:?}/tests/helpers/health_lib.bash"
+source "$(dirname "$0")/../helpers/health_lib.bash"
 skip_unless_wired
 
 # sample PORT OUT: polls /health, /health/live and /metrics every 50 ms until
@@ -46,7 +46,7 @@ PY
 # check SAMPLES PYTHON-ASSERTIONS: runs assertions over `samples` (a list of
 # dicts) and `states` (the distinct states in order, repeats collapsed).
 check() {
-  python3 - "$1" "$2" <<'PY' || fail "state samples: $(cat "$1")"
+  if python3 - "$1" "$2" <<'PY'
 import json, sys
 samples = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 states = []
@@ -55,6 +55,7 @@ for s in samples:
         states.append(s["state"])
 exec(sys.argv[2])
 PY
+  then pass "state samples in $(basename "$1")"; else fail "state samples: $(cat "$1")"; fi
 }
 
 # 1. Fails twice, with a TERM-ignoring leftover each time: running, backoff,
@@ -73,7 +74,7 @@ sample "$PORT" "$WORK/samples1"
 CLAW_STATUS=0
 wait "$CLAW_PID" || CLAW_STATUS=$?
 CLAW_PID=""
-expect_eq "exit status after giving up" "$CLAW_STATUS" 3
+check_eq "exit status after giving up" 3 "$CLAW_STATUS"
 check "$WORK/samples1" '
 seq = [s for s in states if s != "starting"]
 assert seq[:4] == ["running", "backoff", "running", "fatal"], states
@@ -88,7 +89,7 @@ assert back["last_exit"] == 3 and back["restarts"] == 1 and back["status"] == "f
 assert run2["code"] == 200 and run2["pid"] != run1["pid"] and run2["last_exit"] == 3, run2
 assert fatal["code"] == 503 and fatal["live"] == 503 and fatal["pid"] is None and fatal["up"] == "0", fatal
 '
-ok "running -> backoff -> running -> fatal: $(python3 -c 'import json,sys; print(" ".join(json.loads(l)["state"] for l in open(sys.argv[1])))' "$WORK/samples1")"
+pass "running -> backoff -> running -> fatal: $(python3 -c 'import json,sys; print(" ".join(json.loads(l)["state"] for l in open(sys.argv[1])))' "$WORK/samples1")"
 
 # 2. A runtime that ignores TERM: stopping for the grace period, then gone.
 cat >"$WORK/stubborn.sh" <<'EOF'
@@ -116,7 +117,7 @@ assert states[:2] == ["running", "stopping"], states
 stopping = next(s for s in samples if s["state"] == "stopping")
 assert stopping["code"] == 503 and stopping["live"] == 200 and isinstance(stopping["pid"], int), stopping
 '
-ok "running -> stopping"
+pass "running -> stopping"
 
 # 3. A clean exit that leaves a TERM-ignoring process: exited during clean-up.
 cat >"$WORK/leaves.sh" <<'EOF'
@@ -132,11 +133,13 @@ sample "$PORT" "$WORK/samples3"
 CLAW_STATUS=0
 wait "$CLAW_PID" || CLAW_STATUS=$?
 CLAW_PID=""
-expect_eq "exit status" "$CLAW_STATUS" 0
+check_eq "exit status" 0 "$CLAW_STATUS"
 check "$WORK/samples3" '
 seq = [s for s in states if s != "starting"]
 assert seq[:2] == ["running", "exited"], states
 exited = next(s for s in samples if s["state"] == "exited")
 assert exited["code"] == 503 and exited["live"] == 200 and exited["last_exit"] == 0 and exited["pid"] is None, exited
 '
-ok "running -> exited"
+pass "running -> exited"
+
+finish

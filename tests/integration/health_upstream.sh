@@ -2,7 +2,7 @@
 # Upstream checks against real servers: HTTP passing, HTTP 500, TCP refused,
 # slow, tcp://, the start grace (warn, then fail), a flip from failing to
 # passing, and the cache that keeps a flood of /health off the runtime.
-source "${CLAW_SRC:?}/tests/helpers/health_lib.bash"
+source "$(dirname "$0")/../helpers/health_lib.bash"
 skip_unless_wired
 
 # run_with_upstream URL [OPTIONS...]: starts claw-init supervising sleep with
@@ -20,83 +20,87 @@ run_with_upstream() {
 # HTTP 500: fail, 503, and the reason.
 start_upstream fail
 run_with_upstream "http://127.0.0.1:$UP_PORT/readyz"
-expect_eq "500 upstream: /health" "$(http GET "$BASE/health")" 503
-expect_eq "status" "$(json 'j["status"]')" fail
-expect_eq "state" "$(json 'j["state"]')" running
-expect_eq "upstream" "$(json 'j["checks"]["upstream"]["status"]')" fail
-expect_eq "output" "$(json 'j["checks"]["upstream"]["output"]')" "HTTP 500"
-expect_eq "/health/ready" "$(http GET "$BASE/health/ready")" 503
-expect_eq "/health/live" "$(http GET "$BASE/health/live")" 200
+check_eq "500 upstream: /health" 503 "$(http GET "$BASE/health")"
+check_eq "status" fail "$(json 'j["status"]')"
+check_eq "state" running "$(json 'j["state"]')"
+check_eq "upstream" fail "$(json 'j["checks"]["upstream"]["status"]')"
+check_eq "output" "HTTP 500" "$(json 'j["checks"]["upstream"]["output"]')"
+check_eq "/health/ready" 503 "$(http GET "$BASE/health/ready")"
+check_eq "/health/live" 200 "$(http GET "$BASE/health/live")"
 http GET "$BASE/metrics" >/dev/null
-grep -q '^claw_upstream_up 0$' "$WORK/body" || fail "claw_upstream_up should be 0"
-grep -q '^claw_runtime_up 1$' "$WORK/body" || fail "claw_runtime_up should be 1"
-out=$("$CLAW_INIT" health --health-listen "127.0.0.1:$PORT") && fail "claw-init health said healthy"
-expect_eq "claw-init health" "$out" "unhealthy: running, upstream fail (HTTP 500)"
+check_true "claw_upstream_up 0" grep -q '^claw_upstream_up 0$' "$WORK/body"
+check_true "claw_runtime_up 1" grep -q '^claw_runtime_up 1$' "$WORK/body"
+code=0
+out=$("$CLAW_INIT" health --health-listen "127.0.0.1:$PORT") || code=$?
+check_true "claw-init health: unhealthy (exit $code)" test "$code" -ne 0
+check_eq "claw-init health" "unhealthy: running, upstream fail (HTTP 500)" "$out"
 stop_claw
-ok "HTTP 500 upstream"
+pass "HTTP 500 upstream"
 
 # Nothing listening: connection refused, for http:// and tcp://.
 DEAD=$(free_port)
 run_with_upstream "http://127.0.0.1:$DEAD/readyz"
-expect_eq "refused: /health" "$(http GET "$BASE/health")" 503
-expect_eq "output" "$(json 'j["checks"]["upstream"]["output"]')" "connection refused"
+check_eq "refused: /health" 503 "$(http GET "$BASE/health")"
+check_eq "output" "connection refused" "$(json 'j["checks"]["upstream"]["output"]')"
 stop_claw
 run_with_upstream "tcp://127.0.0.1:$DEAD"
-expect_eq "tcp refused: /health" "$(http GET "$BASE/health")" 503
-expect_eq "target" "$(json 'j["checks"]["upstream"]["target"]')" "tcp://127.0.0.1:$DEAD"
-expect_eq "output" "$(json 'j["checks"]["upstream"]["output"]')" "connection refused"
+check_eq "tcp refused: /health" 503 "$(http GET "$BASE/health")"
+check_eq "target" "tcp://127.0.0.1:$DEAD" "$(json 'j["checks"]["upstream"]["target"]')"
+check_eq "output" "connection refused" "$(json 'j["checks"]["upstream"]["output"]')"
 stop_claw
-ok "refused upstream"
+pass "refused upstream"
 
 # tcp:// passes on a bare connect.
 start_upstream tcp
 run_with_upstream "tcp://127.0.0.1:$UP_PORT"
-expect_eq "tcp upstream: /health" "$(http GET "$BASE/health")" 200
-expect_eq "upstream" "$(json 'j["checks"]["upstream"]["status"]')" pass
+check_eq "tcp upstream: /health" 200 "$(http GET "$BASE/health")"
+check_eq "upstream" pass "$(json 'j["checks"]["upstream"]["status"]')"
 stop_claw
-ok "tcp upstream"
+pass "tcp upstream"
 
 # Slow (answers after 3 s): fails at the 1 s read timeout, and /health does
 # not hang with it.
 start_upstream slow
 run_with_upstream "http://127.0.0.1:$UP_PORT/readyz"
 start=$(date +%s%N)
-expect_eq "slow upstream: /health" "$(http GET "$BASE/health")" 503
+check_eq "slow upstream: /health" 503 "$(http GET "$BASE/health")"
 took=$(( ($(date +%s%N) - start) / 1000000 ))
-expect_eq "output" "$(json 'j["checks"]["upstream"]["output"]')" "no response within 1s"
-[ "$took" -lt 2500 ] || fail "/health took ${took}ms with a slow upstream"
-expect_eq "latency_ms about 1000" "$(json '900 <= j["checks"]["upstream"]["latency_ms"] < 2000')" True
+check_eq "output" "no response within 1s" "$(json 'j["checks"]["upstream"]["output"]')"
+check_true "/health answers within 2.5 s with a slow upstream (took ${took}ms)" test "$took" -lt 2500
+check_eq "latency_ms about 1000" True "$(json '900 <= j["checks"]["upstream"]["latency_ms"] < 2000')"
 stop_claw
-ok "slow upstream (answered in ${took}ms)"
+pass "slow upstream (answered in ${took}ms)"
 
 # Start grace: a failing upstream is warn (503) within the grace after the
 # run started, fail after it; a flip to 200 passes within 2 s.
 echo 500 >"$WORK/status"
 start_upstream file --status-file "$WORK/status"
 run_with_upstream "http://127.0.0.1:$UP_PORT/readyz" --health-start-grace 3s
-expect_eq "in grace: /health" "$(http GET "$BASE/health")" 503
-expect_eq "in grace: status" "$(json 'j["status"]')" warn
-out=$("$CLAW_INIT" health --health-listen "127.0.0.1:$PORT") && fail "claw-init health said healthy in warn"
-expect_eq "claw-init health in grace" "$out" "unhealthy: running, upstream fail (HTTP 500), within the start grace"
+check_eq "in grace: /health" 503 "$(http GET "$BASE/health")"
+check_eq "in grace: status" warn "$(json 'j["status"]')"
+code=0
+out=$("$CLAW_INIT" health --health-listen "127.0.0.1:$PORT") || code=$?
+check_true "claw-init health in grace: unhealthy (exit $code)" test "$code" -ne 0
+check_eq "claw-init health in grace" "unhealthy: running, upstream fail (HTTP 500), within the start grace" "$out"
 sleep 3.2
-expect_eq "after grace: /health" "$(http GET "$BASE/health")" 503
-expect_eq "after grace: status" "$(json 'j["status"]')" fail
+check_eq "after grace: /health" 503 "$(http GET "$BASE/health")"
+check_eq "after grace: status" fail "$(json 'j["status"]')"
 echo 200 >"$WORK/status"
 passed=""
 for i in $(seq 30); do
   if [ "$(http GET "$BASE/health")" = 200 ]; then passed=$i; break; fi
   sleep 0.1
 done
-[ -n "$passed" ] || fail "/health did not pass within 3 s of the upstream passing"
-expect_eq "status" "$(json 'j["status"]')" pass
+check_true "/health passes within 3 s of the upstream passing" test -n "$passed"
+check_eq "status" pass "$(json 'j["status"]')"
 stop_claw
-ok "start grace: warn, then fail, then pass after the flip"
+pass "start grace: warn, then fail, then pass after the flip"
 
 # The cache: 1,000 /health requests in a burst make at most a few checks.
 start_upstream ok --log "$WORK/checks.log"
 run_with_upstream "http://127.0.0.1:$UP_PORT/readyz"
 start=$(date +%s%N)
-python3 - "$PORT" <<'PY' || fail "burst"
+check_true "burst: 1000 answers, all 200" python3 - "$PORT" <<'PY'
 import re, socket, sys
 port = int(sys.argv[1])
 s = socket.create_connection(("127.0.0.1", port), timeout=5)
@@ -116,6 +120,11 @@ PY
 took=$(( ($(date +%s%N) - start) / 1000000 ))
 checks=$(wc -l <"$WORK/checks.log")
 max=$(( took / 1000 + 2 ))
-[ "$checks" -le "$max" ] || fail "$checks upstream checks for 1000 requests in ${took}ms (at most $max)"
 stop_claw
-ok "1000 requests in ${took}ms made $checks upstream checks"
+if [ "$checks" -le "$max" ]; then
+  pass "1000 requests in ${took}ms made $checks upstream checks"
+else
+  fail "$checks upstream checks for 1000 requests in ${took}ms (at most $max)"
+fi
+
+finish

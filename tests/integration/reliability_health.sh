@@ -23,7 +23,7 @@ REC="$WORK/rec"
 "$CLAW_INIT" --health-listen "127.0.0.1:$PORT" --restart always --backoff-initial 100ms --backoff-max 200ms \
   --stop-signal USR2 --stop-grace 2s -- "$CLAW_HELPERS/sigrecord" "$REC" 12 2>"$WORK/claw.log" &
 INIT=$!
-wait_for_file "$REC.ready" || { fail "the runtime did not start"; finish; }
+wait_for_file "$REC.ready" || die "the runtime did not start"
 
 set +e
 timeout 150 python3 - "$PORT" "$INIT" "$REC" "$RSS_LIMIT" >"$WORK/py.out" 2>&1 <<'PY'

@@ -1,53 +1,26 @@
-# Shared helpers of the container tests (tests/container/*.sh). Each test is
-# one bash script run by ctest (RUN_SERIAL: they share the host network and
-# Podman's storage) with CLAW_SRC and CLAW_BUILD in its environment; it can
-# also be run by hand: `bash tests/container/openclaw_image.sh`.
+# Helpers of the container tests (tests/container/*.sh) on top of
+# tests/lib/testlib.bash (checks, skip, die, finish, CLEANUP_CMDS): Podman,
+# images, containers, timings. Each test is one bash script run by ctest
+# (RUN_SERIAL: they share the host network and Podman's storage) with
+# CLAW_SRC and CLAW_BUILD in its environment; it can also be run by hand:
+# `bash tests/container/openclaw_image.sh`.
 # Exit 77 = SKIP, only where Podman cannot be installed or run.
-set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../../lib/testlib.bash"
 
-CLAW_SRC="${CLAW_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}"
 CLAW_BUILD="${CLAW_BUILD:-$CLAW_SRC/build}"
-TEST_NAME="$(basename "$0" .sh)"
-WORK="$(mktemp -d "/tmp/claw-ctest-${TEST_NAME}.XXXXXX")"
-FAILURES=0
-PASSES=0
 CONTAINERS=()        # removed by name on exit
-CLEANUP_CMDS=()      # extra cleanup, run on exit (e.g. stopping a socket service)
 TIMINGS_FILE="$CLAW_BUILD/container-timings.txt"
 
-cleanup() {
-  local c cmd
+remove_containers() {
+  local c
   for c in "${CONTAINERS[@]}"; do
     podman rm -f -t 0 "$c" >/dev/null 2>&1 || true
   done
-  for cmd in "${CLEANUP_CMDS[@]}"; do
-    eval "$cmd" >/dev/null 2>&1 || true
-  done
-  if [[ "${CLAW_TEST_KEEP:-0}" == 1 ]]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
 }
-trap cleanup EXIT
+# First in the list: the containers go before the tests' own clean-up
+# (CLEANUP_CMDS+=(...), e.g. stopping a socket service).
+CLEANUP_CMDS+=(remove_containers)
 
-skip() {
-  echo "SKIP: ${TEST_NAME}: $*" >&2
-  echo "SKIP: ${TEST_NAME}: $*"
-  exit 77
-}
-require_tool() { command -v "$1" >/dev/null 2>&1 || skip "needs $1 (run scripts/install-deps.sh)"; }
-pass() { PASSES=$((PASSES + 1)); echo "ok - $*"; }
-fail() { FAILURES=$((FAILURES + 1)); echo "FAIL - $*" >&2; echo "FAIL - $*"; }
-check_eq() { if [[ "$2" == "$3" ]]; then pass "$1"; else fail "$1: expected '$2', got '$3'"; fi; }
-check_true() {
-  local what="$1"; shift
-  if "$@"; then pass "$what"; else fail "$what"; fi
-}
-finish() {
-  echo "${TEST_NAME}: ${PASSES} passed, ${FAILURES} failed"
-  [[ $FAILURES -eq 0 ]]
-}
-# A fatal step: nothing after it can be checked.
-die() { fail "$*"; finish || true; exit 1; }
-
-now_ms() { date +%s%3N; }
 # record KEY VALUE: one timing line for docs/images.md, printed and kept in
 # $CLAW_BUILD/container-timings.txt (latest value per key).
 record() {
@@ -60,7 +33,7 @@ record() {
 # Installs and configures Podman (cached), exports CONTAINERS_CONF, makes the
 # local base images. SKIPs only when Podman cannot be had or cannot run.
 container_setup() {
-  [[ $(id -u) -eq 0 ]] || skip "needs root to install and run Podman"
+  require_root "to install and run Podman"
   local out start
   start=$(now_ms)
   if ! out="$(bash "$CLAW_SRC/scripts/container-setup.sh" 2>"$WORK/setup.log")"; then
