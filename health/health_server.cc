@@ -27,6 +27,7 @@
 #include "claw_version.h"
 #include "base/log.h"
 #include "base/unique_fd.h"
+#include "health/routes.h"
 
 namespace claw {
 namespace {
@@ -70,16 +71,6 @@ thread_local bool tl_close_after = false;
 // The upstream result the poller chose for the request it is answering;
 // null on workers, which may wait for a fresh check.
 thread_local const UpstreamResult* tl_upstream = nullptr;
-
-enum class Route { kHealth, kLive, kReady, kMetrics, kNone };
-
-Route RouteFor(const std::string& path) {
-  if (path == "/health") return Route::kHealth;
-  if (path == "/health/live") return Route::kLive;
-  if (path == "/health/ready") return Route::kReady;
-  if (path == "/metrics") return Route::kMetrics;
-  return Route::kNone;
-}
 
 // httplib::Server's constructor ignores SIGPIPE process-wide, and an ignored
 // signal stays ignored across exec: the runtime would inherit it. This base
@@ -213,7 +204,7 @@ struct HealthServer::Impl {
         httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
           // 400, 413, 414, 416, 431 come from httplib's parser: the stream may
           // be out of step with request boundaries.
-          if (res.status != 404 && res.status != 405 && res.status != 503) tl_close_after = true;
+          if (ClosesAfterError(res.status)) tl_close_after = true;
           return httplib::Server::HandlerResponse::Unhandled;
         }));
   }
@@ -487,14 +478,7 @@ struct HealthServer::Impl {
   // Whether the request at the head of `in` is answered from the upstream
   // check. A rough look at the request line is enough: a request it
   // misjudges is still answered, from the newest cached check.
-  bool NeedsUpstream(const std::string& in) const {
-    if (!checker) return false;
-    size_t start = in.find(' ');
-    if (start == std::string::npos) return false;
-    size_t end = in.find_first_of(" ?", start + 1);
-    Route route = RouteFor(in.substr(start + 1, end == std::string::npos ? std::string::npos : end - start - 1));
-    return route == Route::kHealth || route == Route::kReady || route == Route::kMetrics;
-  }
+  bool NeedsUpstream(const std::string& in) const { return checker && UsesUpstream(RouteOfRequestLine(in)); }
 
   static bool HeaderComplete(const Conn& conn) { return conn.in.find("\r\n\r\n") != std::string::npos; }
 
@@ -631,36 +615,18 @@ struct HealthServer::Impl {
   }
 
   httplib::Server::HandlerResponse Handle(const httplib::Request& req, httplib::Response& res) {
-    // Anything but a body-less GET or HEAD leaves bytes we did not read.
-    const bool plain = (req.method == "GET" || req.method == "HEAD") && !req.has_header("Content-Length") &&
-                       !req.has_header("Transfer-Encoding");
-    if (!plain) tl_close_after = true;
-    Route route = RouteFor(req.path);
-    if (route == Route::kNone) {
-      res.status = 404;
-      res.set_content("not found\n", "text/plain; charset=utf-8");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    if (req.method != "GET" && req.method != "HEAD") {
-      res.status = 405;
-      res.set_header("Allow", "GET, HEAD");
-      res.set_content("method not allowed\n", "text/plain; charset=utf-8");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    HttpReply reply;
-    try {
-      reply = Reply(route);
-    } catch (const std::exception&) {
-      reply = HttpReply{500, "text/plain; charset=utf-8", "internal error\n"};
-    }
+    RequestHead head{req.method, req.path,
+                     req.has_header("Content-Length") || req.has_header("Transfer-Encoding")};
+    RouteReply reply = Answer(head, [this](Route route) { return Inputs(route); });
+    if (reply.close_after) tl_close_after = true;
     res.status = reply.code;
-    res.set_header("Cache-Control", "no-store");
+    for (auto& [name, value] : reply.headers) res.set_header(name, value);
     res.body = std::move(reply.body);
     res.set_header("Content-Type", reply.content_type);
     return httplib::Server::HandlerResponse::Handled;
   }
 
-  HttpReply Reply(Route route) {
+  HealthInputs Inputs(Route route) {
     HealthInputs in;
     if (checker && route != Route::kLive) {
       if (tl_upstream != nullptr) {
@@ -682,14 +648,7 @@ struct HealthServer::Impl {
     in.claw_init = config.claw_init;
     in.start_grace = config.start_grace;
     in.now = Clock::now();
-    switch (route) {
-      case Route::kHealth:
-      case Route::kReady: return RenderHealth(in);
-      case Route::kLive: return RenderLive(in);
-      case Route::kMetrics: return RenderMetrics(in);
-      case Route::kNone: break;
-    }
-    return HttpReply{404, "text/plain; charset=utf-8", "not found\n"};
+    return in;
   }
 
   const HealthServerConfig config;
