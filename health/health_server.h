@@ -4,10 +4,12 @@
 //
 // It must keep answering whatever the runtime or the clients do, so it never
 // lets a client hold a thread while it is slow: one poller thread owns every
-// connection (epoll) and reads each request until its header is complete,
-// with a deadline; only then does a small fixed pool of workers parse it
-// (cpp-httplib) and answer. Idle and trickling clients cost a file
-// descriptor and a small buffer, not a worker.
+// connection (epoll, connection_poller.h) and reads each request until its
+// header is complete, with a deadline; only then is it parsed (cpp-httplib,
+// http_adapter.h) and answered (routes.h), on the poller, or on one of a
+// small fixed pool of workers (worker_pool.h) when it must wait for an
+// upstream check. Idle and trickling clients cost a file descriptor and a
+// small buffer, not a thread.
 //
 // It never forks, never waits for children and never blocks the caller; its
 // threads start with every signal blocked, so signals stay with the
