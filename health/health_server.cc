@@ -11,7 +11,6 @@
 #include <mutex>
 #include <thread>
 
-#include "claw_version.h"
 #include "base/log.h"
 #include "health/connection_poller.h"
 #include "health/http_adapter.h"
@@ -174,34 +173,8 @@ HealthServer::HealthServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) 
 
 HealthServer::~HealthServer() { Stop(); }
 
-std::unique_ptr<HealthServer> HealthServer::Start(const Options& options, std::string runtime_name,
-                                                  std::string runtime_version) {
-  HealthServerConfig config;
-  config.runtime = std::move(runtime_name);
-  config.version = std::move(runtime_version);
-  config.claw_init = CLAW_INIT_VERSION;
-  config.start_grace = options.health_start_grace;
-  config.serve_after_spawn = true;
-  if (!options.health_listen) {
-    LogDebug("health: off");
-    return std::unique_ptr<HealthServer>(new HealthServer(std::make_unique<Impl>(std::move(config))));
-  }
-  // Options validated both already; a failure here would be a bug upstream.
-  auto listen = ParseHostPort(*options.health_listen);
-  if (!listen) {
-    LogWarn("health: " + listen.error().message + "; /health is off, supervision goes on");
-    return std::unique_ptr<HealthServer>(new HealthServer(std::make_unique<Impl>(std::move(config))));
-  }
-  config.listen = listen.value();
-  if (options.health_upstream) {
-    auto url = ParseUpstreamUrl(*options.health_upstream);
-    if (url) {
-      config.upstream = url.value();
-    } else {
-      LogWarn("health: " + url.error().message + "; no upstream check");
-    }
-  }
-  return Start(std::move(config));
+std::unique_ptr<HealthServer> HealthServer::Off() {
+  return std::unique_ptr<HealthServer>(new HealthServer(std::make_unique<Impl>(HealthServerConfig{})));
 }
 
 std::unique_ptr<HealthServer> HealthServer::Start(HealthServerConfig config) {
