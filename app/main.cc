@@ -23,9 +23,9 @@
 #include "process/spawn.h"
 #include "process/supervisor.h"
 #include "app/version_probe.h"
-#include "health/health_client.h"
-#include "health/health_server.h"
 #include "app/config_command.h"
+#include "app/health_command.h"
+#include "health/health_server.h"
 #include "patchers/config_patch.h"
 
 extern char** environ;
@@ -89,7 +89,7 @@ int RunSupervised(const Options& options, const Environment& env) {
 
   // 5. The health server (its threads inherit the blocked mask), then the
   //    loop, which publishes every change to it.
-  auto health = HealthServer::Start(options, RuntimeName(options), StampedVersion(options.version_stamp));
+  auto health = StartHealthServer(options, RuntimeName(options), StampedVersion(options.version_stamp));
   Supervisor supervisor(options, std::move(plan), signals.value().fd.get(),
                         [&health](const SupervisorSnapshot& snapshot) { health->Publish(snapshot); });
   int status = supervisor.Run();

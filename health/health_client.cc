@@ -2,8 +2,6 @@
 
 #include <rapidjson/document.h>
 
-#include <cstdio>
-
 #include "health/http_get.h"
 
 namespace claw {
@@ -17,12 +15,6 @@ std::string StringMember(const rapidjson::Value& object, const char* name) {
   auto it = object.FindMember(name);
   if (it == object.MemberEnd() || !it->value.IsString()) return "";
   return std::string(it->value.GetString(), it->value.GetStringLength());
-}
-
-int PrintLine(const std::string& line, int code) {
-  std::printf("%s\n", line.c_str());
-  std::fflush(stdout);
-  return code;
 }
 
 }  // namespace
@@ -55,35 +47,18 @@ std::string DescribeHealthReply(int status, std::string_view body) {
   return line;
 }
 
-int RunHealthCommand(const Options& options) {
-  HostPort address;
-  std::string path = "/health";
-  if (options.health_url) {
-    auto url = ParseUpstreamUrl(*options.health_url);
-    if (!url || url.value().scheme != UpstreamUrl::Scheme::kHttp) {
-      return PrintLine("unhealthy: --url is not an http:// URL", 1);
-    }
-    address = url.value().address;
-    path = url.value().path.substr(0, url.value().path.find('#'));
-  } else if (!options.health_listen) {
-    return PrintLine("unhealthy: the health server is off (--health-listen / CLAW_HEALTH_LISTEN is off)", 1);
-  } else {
-    auto listen = ParseHostPort(*options.health_listen);
-    if (!listen) return PrintLine("unhealthy: " + listen.error().message, 1);
-    address = ClientAddress(listen.value());
-  }
-
+HealthVerdict QueryHealth(const HostPort& address, std::string_view path, Duration timeout) {
   HttpGetLimits limits;
-  limits.connect_timeout = options.health_timeout;
-  limits.read_timeout = options.health_timeout;
-  limits.total = options.health_timeout;
+  limits.connect_timeout = timeout;
+  limits.read_timeout = timeout;
+  limits.total = timeout;
   limits.max_body = kMaxBody;
   auto reply = HttpGet(address, path, limits);
   if (!reply) {
-    return PrintLine("unhealthy: no answer from " + address.ToString() + " (" + reply.error().message + ")", 1);
+    return HealthVerdict{false, "unhealthy: no answer from " + address.ToString() + " (" + reply.error().message + ")"};
   }
   const int status = reply.value().status;
-  return PrintLine(DescribeHealthReply(status, reply.value().body), status == 200 ? 0 : 1);
+  return HealthVerdict{status == 200, DescribeHealthReply(status, reply.value().body)};
 }
 
 }  // namespace claw

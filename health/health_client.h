@@ -1,19 +1,26 @@
-// `claw-init health`: the HEALTHCHECK client (contract section 4). It asks
-// /health on the configured listen address (a wildcard address on loopback)
-// or on --url, prints one line on stdout and returns 0 on HTTP 200, else 1.
-// Images need no curl.
+// The HEALTHCHECK client (contract section 4): asks a health endpoint once,
+// within a timeout, and says in one line whether the answer was healthy
+// (HTTP 200). `claw-init health` (app/health_command.h) chooses where to ask
+// and prints the line. Images need no curl.
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include "base/duration.h"
 #include "base/net_address.h"
-#include "app/options.h"
 
 namespace claw {
 
-// Runs the subcommand; the caller exits with the result.
-int RunHealthCommand(const Options& options);
+struct HealthVerdict {
+  bool healthy = false;  // HTTP 200
+  std::string line;      // what `claw-init health` prints
+};
+
+// GETs `path` from `address`; connecting, reading and the whole exchange
+// each within `timeout`. No answer is unhealthy: "unhealthy: no answer from
+// 127.0.0.1:18700 (connection refused)".
+HealthVerdict QueryHealth(const HostPort& address, std::string_view path, Duration timeout);
 
 // Where the client asks: the listen address with 0.0.0.0 / [::] replaced by
 // 127.0.0.1 / ::1. Pure.

@@ -48,40 +48,39 @@ TEST_CASE("ClientAddress asks wildcards on loopback") {
   CHECK(ClientAddress(HostPort{"::1", 9, true}).ToString() == "[::1]:9");
 }
 
-TEST_CASE("RunHealthCommand: exit codes") {
+TEST_CASE("QueryHealth: the verdict and its line") {
   HealthServerConfig config;
   config.listen = HostPort{"127.0.0.1", 0, false};
   config.claw_init = "0.1.0";
   auto server = HealthServer::Start(config);
   REQUIRE(server->Running());
+  const HostPort address{"127.0.0.1", server->port(), false};
+  const auto timeout = std::chrono::seconds(2);
 
-  Options options;
-  options.health_listen = "0.0.0.0:" + std::to_string(server->port());
-  options.health_timeout = std::chrono::seconds(2);
-  CHECK(RunHealthCommand(options) == 1);  // starting
+  HealthVerdict starting = QueryHealth(address, "/health", timeout);
+  CHECK_FALSE(starting.healthy);
+  CHECK(starting.line == "unhealthy: starting");
   SupervisorSnapshot running;
   running.state = RuntimeState::kRunning;
   running.pid = 7;
   server->Publish(running);
-  CHECK(RunHealthCommand(options) == 0);
+  HealthVerdict healthy = QueryHealth(address, "/health", timeout);
+  CHECK(healthy.healthy);
+  CHECK(healthy.line == "healthy: running");
+  CHECK(QueryHealth(address, "/health/live", timeout).healthy);
+  HealthVerdict missing = QueryHealth(address, "/nope", timeout);
+  CHECK_FALSE(missing.healthy);
+  CHECK(missing.line == "unhealthy: HTTP 404");
 
-  options.health_url = "http://127.0.0.1:" + std::to_string(server->port()) + "/health/live";
-  CHECK(RunHealthCommand(options) == 0);
-  options.health_url = "http://127.0.0.1:" + std::to_string(server->port()) + "/nope";
-  CHECK(RunHealthCommand(options) == 1);
-
-  options.health_url.reset();
-  options.health_listen = "127.0.0.1:" + std::to_string(testing::FreePort());
-  CHECK(RunHealthCommand(options) == 1);
-  options.health_listen.reset();
-  CHECK(RunHealthCommand(options) == 1);
+  const HostPort nobody{"127.0.0.1", testing::FreePort(), false};
+  HealthVerdict refused = QueryHealth(nobody, "/health", timeout);
+  CHECK_FALSE(refused.healthy);
+  CHECK(refused.line == "unhealthy: no answer from " + nobody.ToString() + " (connection refused)");
 
   // A server that never answers: the timeout bounds the wait.
   testing::CannedServer silent("", std::chrono::milliseconds(5000));
-  options.health_listen = "127.0.0.1:" + std::to_string(silent.port());
-  options.health_timeout = std::chrono::milliseconds(300);
   auto start = std::chrono::steady_clock::now();
-  CHECK(RunHealthCommand(options) == 1);
+  CHECK_FALSE(QueryHealth(HostPort{"127.0.0.1", silent.port(), false}, "/health", std::chrono::milliseconds(300)).healthy);
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1000));
 }
 

@@ -4,10 +4,12 @@
 //
 // It must keep answering whatever the runtime or the clients do, so it never
 // lets a client hold a thread while it is slow: one poller thread owns every
-// connection (epoll) and reads each request until its header is complete,
-// with a deadline; only then does a small fixed pool of workers parse it
-// (cpp-httplib) and answer. Idle and trickling clients cost a file
-// descriptor and a small buffer, not a worker.
+// connection (epoll, connection_poller.h) and reads each request until its
+// header is complete, with a deadline; only then is it parsed (cpp-httplib,
+// http_adapter.h) and answered (routes.h), on the poller, or on one of a
+// small fixed pool of workers (worker_pool.h) when it must wait for an
+// upstream check. Idle and trickling clients cost a file descriptor and a
+// small buffer, not a thread.
 //
 // It never forks, never waits for children and never blocks the caller; its
 // threads start with every signal blocked, so signals stay with the
@@ -20,7 +22,6 @@
 
 #include "base/duration.h"
 #include "base/net_address.h"
-#include "app/options.h"
 #include "base/supervisor_state.h"
 #include "health/upstream.h"
 
@@ -44,15 +45,15 @@ struct HealthServerConfig {
 
 class HealthServer {
  public:
-  // Starts listening on options.health_listen in a background thread, which
-  // starts once the runtime is spawned (serve_after_spawn). When
-  // the address cannot be bound (a taken port, most often) it logs a warning
-  // and returns a server whose Running() is false: supervision goes on
-  // without /health. With --health-listen off it returns such a server too,
-  // silently, so the caller never checks for null.
-  static std::unique_ptr<HealthServer> Start(const Options& options, std::string runtime_name,
-                                             std::string runtime_version);
+  // Binds config.listen now and serves it from a background thread, which
+  // starts at once, or once the runtime is spawned (serve_after_spawn).
+  // When the address cannot be bound (a taken port, most often) it logs a
+  // warning and returns a server whose Running() is false: supervision goes
+  // on without /health.
   static std::unique_ptr<HealthServer> Start(HealthServerConfig config);
+  // A server that is not running (--health-listen off, or no usable
+  // address), so the caller never checks for null. Logs nothing.
+  static std::unique_ptr<HealthServer> Off();
 
   ~HealthServer();
   HealthServer(const HealthServer&) = delete;
