@@ -13,30 +13,11 @@
 
 #include "patchers/apply.h"
 #include "process/privileges.h"
+#include "tests/test_util.h"
 
 namespace claw {
 namespace {
 
-bool IsRoot() { return geteuid() == 0; }
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/claw-dirs-test-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-struct stat Lstat(const std::string& path) {
-  struct stat st {};
-  if (lstat(path.c_str(), &st) != 0) st.st_mode = 0;
-  return st;
-}
 
 struct Dirs {
   std::optional<std::string> workdir;
@@ -63,8 +44,8 @@ TEST_CASE("start-up directories: PrepareWorkdir and PrepareTargetDirectory creat
     return;
   }
   TempDir tmp;
-  REQUIRE_FALSE(tmp.path().empty());
-  const std::string& t = tmp.path();
+  REQUIRE_FALSE(tmp.path.empty());
+  const std::string& t = tmp.path;
   Credentials creds;
   creds.drop = true;
   creds.uid = 65534;

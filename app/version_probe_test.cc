@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <vector>
+#include "tests/test_util.h"
 
 namespace claw {
 namespace {
@@ -35,15 +36,6 @@ Options WithVersionCommand(std::vector<std::string> command) {
   options.profile.version_command = std::move(command);
   return options;
 }
-
-struct TempDir {
-  TempDir() {
-    char tmpl[] = "/tmp/claw-version-test.XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string path;
-};
 
 }  // namespace
 

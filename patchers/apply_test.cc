@@ -9,34 +9,13 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include "tests/test_util.h"
 
 namespace claw {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh directory under the system temp dir, removed at scope exit.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "claw-apply-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
-
-void WriteText(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 TEST_CASE("WriteFileAtomic writes 0600 and owner, leaves no temp file") {
   TempDir dir;
@@ -65,8 +44,8 @@ TEST_CASE("WriteFileAtomic and ReadTarget refuse symlinks; nothing outside chang
   TempDir dir;
   const std::string outside = dir / "outside.json";
   WriteText(outside, "precious");
-  fs::create_directory(dir.path / "conf");
-  fs::create_directory(dir.path / "elsewhere");
+  fs::create_directory(dir / "conf");
+  fs::create_directory(dir / "elsewhere");
 
   SUBCASE("symlink at the target") {
     const std::string target = dir / "conf/openclaw.json";
@@ -80,12 +59,12 @@ TEST_CASE("WriteFileAtomic and ReadTarget refuse symlinks; nothing outside chang
     CHECK(fs::is_symlink(target));
   }
   SUBCASE("symlinked directory on the way") {
-    fs::create_directory_symlink(dir.path / "elsewhere", dir.path / "conf/sub");
+    fs::create_directory_symlink(dir / "elsewhere", dir / "conf/sub");
     const std::string target = dir / "conf/sub/openclaw.json";
     auto write = WriteFileAtomic(target, "evil", std::nullopt, std::nullopt);
     REQUIRE_FALSE(write);
     CHECK(write.error().message.find("conf/sub: is a symlink") != std::string::npos);
-    CHECK(fs::is_empty(dir.path / "elsewhere"));
+    CHECK(fs::is_empty(dir / "elsewhere"));
     WriteText(dir / "elsewhere/openclaw.json", "outside");
     auto read = ReadTarget(target);
     REQUIRE_FALSE(read);
@@ -114,7 +93,7 @@ TEST_CASE("ReadTarget: missing file or directory is no target; FIFOs are refused
   CHECK_FALSE(ReadSecretFile(dir / "fifo.json"));
 
   CHECK_FALSE(ReadTarget(dir / "../x.json"));
-  fs::create_hard_link(dir / "c.json", dir.path / "linked.json");
+  fs::create_hard_link(dir / "c.json", dir / "linked.json");
   auto linked = ReadTarget(dir / "linked.json");
   REQUIRE_FALSE(linked);
   CHECK(linked.error().message.find("has other hard links") != std::string::npos);
@@ -126,7 +105,7 @@ TEST_CASE("ReadTarget: missing file or directory is no target; FIFOs are refused
 TEST_CASE("ReadSecretFile follows symlinks and never names the path; ReadFileNoFollow does not follow") {
   TempDir dir;
   WriteText(dir / "real", "s3cret\n");
-  fs::create_symlink(dir / "real", dir.path / "link");
+  fs::create_symlink(dir / "real", dir / "link");
   CHECK(ReadSecretFile(dir / "link").value() == "s3cret\n");
   auto missing = ReadSecretFile(dir / "no-such-secret-file");
   REQUIRE_FALSE(missing);

@@ -19,6 +19,7 @@
 #include <fstream>
 #include <string>
 #include <vector>
+#include "tests/test_util.h"
 
 namespace claw {
 namespace {
@@ -38,26 +39,6 @@ UserRequest WithUser(const char* user, std::vector<std::string> caps = {}) {
   return r;
 }
 
-bool IsRoot() { return geteuid() == 0; }
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/claw-priv-test-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-struct stat Lstat(const std::string& path) {
-  struct stat st {};
-  if (lstat(path.c_str(), &st) != 0) st.st_mode = 0;
-  return st;
-}
 
 }  // namespace
 
