@@ -5,10 +5,13 @@
 // whole input is the document and there are no operations.
 #pragma once
 
+#include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "patchers/patch_document.h"
 #include "patchers/patch_spec.h"
 
 namespace claw {
@@ -51,6 +54,18 @@ inline FuzzInput SplitFuzzInput(const uint8_t* data, size_t size) {
     if (ok && op.path.size() <= kMaxPathSegments) input.ops.push_back(std::move(op));
   }
   return input;
+}
+
+// The invariant of every patcher fuzz target: PatchDocument on the input
+// never crashes; what it writes reads back in the same format, and writing
+// that again gives the same bytes (else abort, which libFuzzer reports).
+inline int FuzzPatchRoundTrip(ConfigFormat format, const uint8_t* data, size_t size) {
+  const FuzzInput input = SplitFuzzInput(data, size);
+  auto out = PatchDocument(format, input.document, input.ops, "fuzz");
+  if (!out) return 0;
+  auto again = PatchDocument(format, out.value(), {}, "out");
+  if (!again || again.value() != out.value()) std::abort();
+  return 0;
 }
 
 }  // namespace claw
