@@ -161,16 +161,20 @@ void Supervisor::HandleSignal(int signo) {
         return;
       }
       // Send first, log after: the runtime is waiting for the signal.
-      if (options_.single_child) {
-        kill(pid_, action.send);
-      } else if (kill(-pid_, action.send) != 0 && errno == ESRCH) {
-        kill(pid_, action.send);
-      }
+      ForwardToRuntime(action.send);
       if (DebugEnabled()) {
         LogDebug("forwarded " + SignalName(signo) +
                  (action.send != signo ? " as " + SignalName(action.send) : std::string()));
       }
       return;
+  }
+}
+
+void Supervisor::ForwardToRuntime(int send) {
+  if (options_.single_child) {
+    kill(pid_, send);
+  } else if (kill(-pid_, send) != 0 && errno == ESRCH) {
+    kill(pid_, send);
   }
 }
 
@@ -194,11 +198,7 @@ void Supervisor::RequestStop(int send, int received) {
   }
   SetState(RuntimeState::kStopping);
   stop_deadline_ = Clock::now() + options_.stop_grace;
-  if (options_.single_child) {
-    kill(pid_, send);
-  } else if (kill(-pid_, send) != 0 && errno == ESRCH) {
-    kill(pid_, send);
-  }
+  ForwardToRuntime(send);
   // Logged after the kill: formatting a line is not worth delaying the stop.
   LogInfo("received " + SignalName(received) + ": stopping; sent " + SignalName(send) + " to " +
           (options_.single_child ? "pid " : "process group ") + std::to_string(pid_) + "; SIGKILL in " +

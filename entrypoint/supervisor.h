@@ -44,6 +44,7 @@ class Supervisor {
 
   void StartRuntime();
   void HandleSignal(int signo);
+  void ForwardToRuntime(int send);
   void RequestStop(int send, int received);
   void OnRuntimeExit(int wait_status);
   void BeginCleanup();
