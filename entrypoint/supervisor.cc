@@ -84,6 +84,7 @@ Supervisor::Supervisor(const Options& options, SpawnPlan plan, int signal_fd, Pu
       signal_fd_(signal_fd),
       publish_(std::move(publish)),
       is_pid1_(getpid() == 1),
+      policy_{options.rewrite, options.stop_signal},
       random_(JitterSeed()) {}
 
 void Supervisor::SetState(RuntimeState state) { snapshot_.state = state; }
@@ -98,7 +99,7 @@ int Supervisor::Run() {
       LogError(std::string("poll: ") + strerror(errno));
     }
     // 1. signals
-    for (int signo : DrainSignalFd(signal_fd_)) HandleSignal(signo);
+    for (const ReceivedSignal& signal : DrainSignalFd(signal_fd_)) HandleSignal(signal);
     // 2. reap (on every pass: SIGCHLDs merge, so never rely on counting them)
     ReapResult reaped = ReapChildren();
     for (const Reaped& r : reaped.reaped) {
@@ -146,12 +147,17 @@ void Supervisor::StartRuntime() {
           (snapshot_.restarts > 0 ? ", restart " + std::to_string(snapshot_.restarts) : ""));
 }
 
-void Supervisor::HandleSignal(int signo) {
-  SignalAction action = ClassifySignal(signo, options_.rewrite, options_.stop_signal);
+void Supervisor::HandleSignal(const ReceivedSignal& signal) {
+  const int signo = signal.signo;
+  SignalAction action = ClassifySignal(signal, policy_);
   switch (action.kind) {
     case SignalAction::Kind::kReap:
     case SignalAction::Kind::kDrop:
       return;
+    case SignalAction::Kind::kOwnFault:
+      LogError("received " + SignalName(signo) + " from the kernel (code " + std::to_string(signal.code) +
+               "): a fault of claw-init itself");
+      DieBySignal(signo);
     case SignalAction::Kind::kStop:
       RequestStop(action.send, signo);
       return;
@@ -164,7 +170,8 @@ void Supervisor::HandleSignal(int signo) {
       ForwardToRuntime(action.send);
       if (DebugEnabled()) {
         LogDebug("forwarded " + SignalName(signo) +
-                 (action.send != signo ? " as " + SignalName(action.send) : std::string()));
+                 (action.send != signo ? " as " + SignalName(action.send) : std::string()) + " (code " +
+                 std::to_string(signal.code) + ")");
       }
       return;
   }

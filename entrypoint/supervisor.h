@@ -43,7 +43,7 @@ class Supervisor {
   enum class Phase { kSupervising, kCleanup, kDone };
 
   void StartRuntime();
-  void HandleSignal(int signo);
+  void HandleSignal(const ReceivedSignal& signal);
   void ForwardToRuntime(int send);
   void RequestStop(int send, int received);
   void OnRuntimeExit(int wait_status);
@@ -58,6 +58,7 @@ class Supervisor {
   int signal_fd_;
   Publisher publish_;
   const bool is_pid1_;
+  const SignalPolicy policy_;
 
   Phase phase_ = Phase::kSupervising;
   SupervisorSnapshot snapshot_;
