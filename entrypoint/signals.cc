@@ -8,6 +8,13 @@
 #include "entrypoint/signal_names.h"
 
 namespace claw {
+namespace {
+
+bool IsJobControlStop(int signo) { return signo == SIGTSTP || signo == SIGTTIN || signo == SIGTTOU; }
+
+bool IsStopSignal(int signo) { return signo == SIGSTOP || IsJobControlStop(signo); }
+
+}  // namespace
 
 Result<SignalSetup> BlockSignals() {
   SignalSetup setup;
@@ -53,7 +60,11 @@ SignalAction ClassifySignal(const ReceivedSignal& signal, const SignalPolicy& po
     int send = rewritten ? it->second : (signo == SIGTERM ? policy.stop_signal : SIGINT);
     return {Kind::kStop, send};
   }
-  return {Kind::kForward, rewritten ? it->second : signo};
+  int send = rewritten ? it->second : signo;
+  if (!policy.job_control) return {Kind::kForward, send};
+  if (!rewritten && policy.runtime_orphaned && IsJobControlStop(signo)) send = SIGSTOP;
+  // claw-init follows the runtime: whatever stops the runtime stops it too.
+  return {IsStopSignal(send) ? Kind::kSuspend : Kind::kForward, send};
 }
 
 void DieBySignal(int signo) {

@@ -44,6 +44,15 @@ std::vector<ReceivedSignal> DrainSignalFd(int fd);
 struct SignalPolicy {
   std::map<int, int> rewrite;  // --rewrite: S -> T; T = 0 drops S
   int stop_signal = SIGTERM;   // --stop-signal: what a TERM goes on as
+  // Not PID 1: claw-init stops itself after passing on a signal that stops
+  // the runtime, so the shell that started it sees the job stop. PID 1
+  // cannot be stopped, so there it only forwards.
+  bool job_control = false;
+  // The runtime leads its own session (stdin is not a terminal): its group
+  // is orphaned, and the kernel discards TSTP, TTIN and TTOU sent to an
+  // orphaned group that does not catch them. With job control, SIGSTOP is
+  // sent instead unless --rewrite names the signal (as dumb-init does).
+  bool runtime_orphaned = false;
 };
 
 // What the event loop does with a signal claw-init received. Pure.
@@ -52,6 +61,7 @@ struct SignalAction {
     kReap,      // SIGCHLD: collect dead children
     kStop,      // stop for good: send `send` to the runtime, no more restarts
     kForward,   // pass `send` on to the runtime
+    kSuspend,   // pass `send` (a stop signal) on, then stop claw-init itself
     kDrop,      // ignored (rewritten to 0, or never forwarded)
     kOwnFault,  // a fault the kernel raised for claw-init itself: die of it
   };

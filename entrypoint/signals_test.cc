@@ -16,51 +16,71 @@ namespace claw {
 
 using Kind = SignalAction::Kind;
 
-TEST_CASE("ClassifySignal: stop, forward, reap, drop, own fault") {
+TEST_CASE("ClassifySignal: stop, forward, suspend, reap, drop, own fault") {
   constexpr int kUser = SI_USER;  // kill(2)
   struct Case {
     int signo;
     int code;
     std::map<int, int> rewrite;
     int stop_signal;
+    bool job_control;       // not PID 1
+    bool runtime_orphaned;  // the runtime has its own session
     Kind kind;
     int send;
   };
   const Case cases[] = {
-      {SIGTERM, kUser, {}, SIGTERM, Kind::kStop, SIGTERM},
-      {SIGTERM, kUser, {}, SIGQUIT, Kind::kStop, SIGQUIT},          // --stop-signal
-      {SIGINT, kUser, {}, SIGQUIT, Kind::kStop, SIGINT},            // INT goes on as INT
-      {SIGTERM, kUser, {{SIGTERM, SIGINT}}, SIGTERM, Kind::kStop, SIGINT},  // rewrite, still a stop
-      {SIGTERM, kUser, {{SIGTERM, 0}}, SIGTERM, Kind::kDrop, 0},    // dropped: no stop
-      {SIGINT, kUser, {{SIGINT, 0}}, SIGTERM, Kind::kDrop, 0},
-      {SIGHUP, kUser, {}, SIGTERM, Kind::kForward, SIGHUP},
-      {SIGUSR1, kUser, {{SIGUSR1, SIGUSR2}}, SIGTERM, Kind::kForward, SIGUSR2},
-      {SIGWINCH, kUser, {{SIGWINCH, 0}}, SIGTERM, Kind::kDrop, 0},
-      {SIGCHLD, CLD_EXITED, {}, SIGTERM, Kind::kReap, 0},
-      {SIGRTMIN + 2, SI_QUEUE, {}, SIGTERM, Kind::kForward, SIGRTMIN + 2},
-      {SIGTSTP, kUser, {}, SIGTERM, Kind::kForward, SIGTSTP},
-      {SIGCONT, kUser, {}, SIGTERM, Kind::kForward, SIGCONT},
+      {SIGTERM, kUser, {}, SIGTERM, false, false, Kind::kStop, SIGTERM},
+      {SIGTERM, kUser, {}, SIGQUIT, false, false, Kind::kStop, SIGQUIT},          // --stop-signal
+      {SIGINT, kUser, {}, SIGQUIT, false, false, Kind::kStop, SIGINT},            // INT goes on as INT
+      {SIGTERM, kUser, {{SIGTERM, SIGINT}}, SIGTERM, false, false, Kind::kStop, SIGINT},  // still a stop
+      {SIGTERM, kUser, {{SIGTERM, 0}}, SIGTERM, false, false, Kind::kDrop, 0},    // dropped: no stop
+      {SIGINT, kUser, {{SIGINT, 0}}, SIGTERM, false, false, Kind::kDrop, 0},
+      {SIGHUP, kUser, {}, SIGTERM, false, false, Kind::kForward, SIGHUP},
+      {SIGUSR1, kUser, {{SIGUSR1, SIGUSR2}}, SIGTERM, false, false, Kind::kForward, SIGUSR2},
+      {SIGWINCH, kUser, {{SIGWINCH, 0}}, SIGTERM, false, false, Kind::kDrop, 0},
+      {SIGCHLD, CLD_EXITED, {}, SIGTERM, false, false, Kind::kReap, 0},
+      {SIGRTMIN + 2, SI_QUEUE, {}, SIGTERM, false, false, Kind::kForward, SIGRTMIN + 2},
       // Fault signals sent by a process (kill, sigqueue, tgkill) go on.
-      {SIGSEGV, SI_USER, {}, SIGTERM, Kind::kForward, SIGSEGV},
-      {SIGBUS, SI_QUEUE, {}, SIGTERM, Kind::kForward, SIGBUS},
-      {SIGFPE, SI_TKILL, {}, SIGTERM, Kind::kForward, SIGFPE},
-      {SIGILL, SI_USER, {}, SIGTERM, Kind::kForward, SIGILL},
-      {SIGTRAP, SI_USER, {}, SIGTERM, Kind::kForward, SIGTRAP},
-      {SIGSYS, SI_USER, {}, SIGTERM, Kind::kForward, SIGSYS},
-      {SIGABRT, SI_TKILL, {}, SIGTERM, Kind::kForward, SIGABRT},
-      {SIGSEGV, SI_USER, {{SIGSEGV, SIGUSR1}}, SIGTERM, Kind::kForward, SIGUSR1},  // --rewrite
-      {SIGABRT, SI_USER, {{SIGABRT, 0}}, SIGTERM, Kind::kDrop, 0},
+      {SIGSEGV, SI_USER, {}, SIGTERM, false, false, Kind::kForward, SIGSEGV},
+      {SIGBUS, SI_QUEUE, {}, SIGTERM, true, true, Kind::kForward, SIGBUS},
+      {SIGFPE, SI_TKILL, {}, SIGTERM, false, false, Kind::kForward, SIGFPE},
+      {SIGILL, SI_USER, {}, SIGTERM, true, false, Kind::kForward, SIGILL},
+      {SIGTRAP, SI_USER, {}, SIGTERM, false, true, Kind::kForward, SIGTRAP},
+      {SIGSYS, SI_USER, {}, SIGTERM, false, false, Kind::kForward, SIGSYS},
+      {SIGABRT, SI_TKILL, {}, SIGTERM, false, false, Kind::kForward, SIGABRT},
+      {SIGSEGV, SI_USER, {{SIGSEGV, SIGUSR1}}, SIGTERM, false, false, Kind::kForward, SIGUSR1},  // --rewrite
+      {SIGABRT, SI_USER, {{SIGABRT, 0}}, SIGTERM, false, false, Kind::kDrop, 0},
       // With a kernel code they are claw-init's own, whatever --rewrite says.
-      {SIGBUS, BUS_MCEERR_AO, {}, SIGTERM, Kind::kOwnFault, SIGBUS},
-      {SIGSEGV, SEGV_MAPERR, {{SIGSEGV, 0}}, SIGTERM, Kind::kOwnFault, SIGSEGV},
-      {SIGSYS, SI_KERNEL, {}, SIGTERM, Kind::kOwnFault, SIGSYS},
+      {SIGBUS, BUS_MCEERR_AO, {}, SIGTERM, false, false, Kind::kOwnFault, SIGBUS},
+      {SIGSEGV, SEGV_MAPERR, {{SIGSEGV, 0}}, SIGTERM, true, false, Kind::kOwnFault, SIGSEGV},
+      {SIGSYS, SI_KERNEL, {}, SIGTERM, false, false, Kind::kOwnFault, SIGSYS},
       // A kernel code on any other signal changes nothing.
-      {SIGHUP, SI_KERNEL, {}, SIGTERM, Kind::kForward, SIGHUP},
+      {SIGHUP, SI_KERNEL, {}, SIGTERM, false, false, Kind::kForward, SIGHUP},
+      // Job control as PID 1: forwarded only.
+      {SIGTSTP, kUser, {}, SIGTERM, false, false, Kind::kForward, SIGTSTP},
+      {SIGTTIN, kUser, {}, SIGTERM, false, true, Kind::kForward, SIGTTIN},
+      // Not PID 1: forwarded, then claw-init stops too.
+      {SIGTSTP, kUser, {}, SIGTERM, true, false, Kind::kSuspend, SIGTSTP},
+      {SIGTTIN, kUser, {}, SIGTERM, true, false, Kind::kSuspend, SIGTTIN},
+      {SIGTTOU, kUser, {}, SIGTERM, true, false, Kind::kSuspend, SIGTTOU},
+      // The runtime's group is orphaned: STOP, which the kernel never discards.
+      {SIGTSTP, kUser, {}, SIGTERM, true, true, Kind::kSuspend, SIGSTOP},
+      {SIGTTOU, kUser, {}, SIGTERM, true, true, Kind::kSuspend, SIGSTOP},
+      // ... unless --rewrite says what to send.
+      {SIGTSTP, kUser, {{SIGTSTP, SIGTSTP}}, SIGTERM, true, true, Kind::kSuspend, SIGTSTP},
+      {SIGTSTP, kUser, {{SIGTSTP, SIGUSR1}}, SIGTERM, true, true, Kind::kForward, SIGUSR1},  // no stop
+      {SIGTSTP, kUser, {{SIGTSTP, 0}}, SIGTERM, true, true, Kind::kDrop, 0},
+      {SIGUSR2, kUser, {{SIGUSR2, SIGSTOP}}, SIGTERM, true, false, Kind::kSuspend, SIGSTOP},
+      // CONT resumes both: forwarded, never a suspension.
+      {SIGCONT, kUser, {}, SIGTERM, true, true, Kind::kForward, SIGCONT},
+      {SIGCONT, kUser, {}, SIGTERM, false, false, Kind::kForward, SIGCONT},
   };
   for (const auto& c : cases) {
     CAPTURE(c.signo);
     CAPTURE(c.code);
-    SignalPolicy policy{c.rewrite, c.stop_signal};
+    CAPTURE(c.job_control);
+    CAPTURE(c.runtime_orphaned);
+    SignalPolicy policy{c.rewrite, c.stop_signal, c.job_control, c.runtime_orphaned};
     auto a = ClassifySignal({c.signo, c.code}, policy);
     CHECK(static_cast<int>(a.kind) == static_cast<int>(c.kind));
     CHECK(a.send == c.send);
