@@ -93,7 +93,7 @@ bool IsFaultSignal(int signo) {
 
 bool IsForwardable(int signo) {
   if (signo < 1 || signo >= NSIG) return false;
-  if (signo == SIGKILL || signo == SIGSTOP || signo == SIGCHLD || IsFaultSignal(signo)) return false;
+  if (signo == SIGKILL || signo == SIGSTOP || signo == SIGCHLD) return false;
   // glibc keeps 32 and 33 for its threads; they are neither blockable nor ours.
   if (signo > SIGSYS && signo < SIGRTMIN) return false;
   return true;

@@ -15,12 +15,13 @@ Result<int> ParseSignal(std::string_view text, bool allow_zero = false);
 // "TERM", "RTMIN+3"; a number for anything unnamed.
 std::string SignalName(int signo);
 
-// True for signals claw-init catches and passes on (contract section 2): every
-// catchable signal but CHLD and the synchronous fault signals, which stay at
-// their default action so a crash of claw-init itself is not swallowed.
+// True for signals claw-init catches and passes on (contract section 2, as
+// docs/process.md reads it): every catchable signal but CHLD. The fault
+// signals count: one sent by another process is passed on like any other.
 bool IsForwardable(int signo);
 
-// True for the fault signals claw-init never blocks.
+// True for SEGV BUS FPE ILL TRAP SYS ABRT: with a kernel code they are a
+// fault of claw-init's own, which ends it (signals.h says how).
 bool IsFaultSignal(int signo);
 
 }  // namespace claw

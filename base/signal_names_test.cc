@@ -43,15 +43,24 @@ TEST_CASE("SignalName round-trips") {
   }
 }
 
-TEST_CASE("IsForwardable excludes CHLD, KILL, STOP and fault signals") {
-  for (int s : {SIGCHLD, SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGABRT}) {
+TEST_CASE("IsForwardable excludes CHLD, KILL and STOP; fault signals are forwarded") {
+  for (int s : {SIGCHLD, SIGKILL, SIGSTOP, 0, 32, 33, NSIG}) {
     CAPTURE(s);
     CHECK_FALSE(IsForwardable(s));
   }
   for (int s : {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGTERM, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU,
-                SIGPIPE, SIGALRM, SIGRTMIN, SIGRTMAX}) {
+                SIGPIPE, SIGALRM, SIGRTMIN, SIGRTMAX, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGABRT}) {
     CAPTURE(s);
     CHECK(IsForwardable(s));
+  }
+}
+
+TEST_CASE("IsFaultSignal: the seven fault signals only") {
+  for (int s = 1; s < NSIG; ++s) {
+    CAPTURE(s);
+    const bool fault = s == SIGSEGV || s == SIGBUS || s == SIGFPE || s == SIGILL || s == SIGTRAP || s == SIGSYS ||
+                       s == SIGABRT;
+    CHECK(IsFaultSignal(s) == fault);
   }
 }
 

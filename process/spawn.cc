@@ -73,7 +73,7 @@ std::vector<std::string> ChildEnvironment(const Environment& env, const Credenti
   return out;
 }
 
-Result<Spawned> SpawnRuntime(const SpawnPlan& plan) {
+Result<Spawned> SpawnRuntime(const SpawnPlan& plan, bool take_terminal) {
   // Everything the child touches is built here, before fork.
   std::vector<char*> argv;
   for (const auto& a : plan.argv) argv.push_back(const_cast<char*>(a.c_str()));
@@ -97,7 +97,9 @@ Result<Spawned> SpawnRuntime(const SpawnPlan& plan) {
       if (setpgid(0, 0) != 0) ChildFail(wfd, "setpgid", errno);
       // SIGTTOU is still blocked here, so a background group may take the
       // terminal.
-      if (tcsetpgrp(STDIN_FILENO, getpid()) != 0 && errno != ENOTTY) ChildFail(wfd, "tcsetpgrp", errno);
+      if (take_terminal && tcsetpgrp(STDIN_FILENO, getpid()) != 0 && errno != ENOTTY) {
+        ChildFail(wfd, "tcsetpgrp", errno);
+      }
     } else if (setsid() < 0) {
       ChildFail(wfd, "setsid", errno);
     }

@@ -44,9 +44,10 @@ struct Spawned {
 };
 
 // Forks and execs. The child gets its own process group (a new session when
-// not interactive; with a terminal, the foreground group), the original
-// signal mask, the runtime user's credentials and workdir. Returns once the
-// exec has happened or failed, so the process group exists on return.
-Result<Spawned> SpawnRuntime(const SpawnPlan& plan);
+// not interactive; with a terminal, a group in claw-init's session, made the
+// terminal's foreground group when `take_terminal`), the original signal
+// mask, the runtime user's credentials and workdir. Returns once the exec
+// has happened or failed, so the process group exists on return.
+Result<Spawned> SpawnRuntime(const SpawnPlan& plan, bool take_terminal);
 
 }  // namespace claw

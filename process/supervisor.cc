@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -84,6 +85,8 @@ Supervisor::Supervisor(const Options& options, SpawnPlan plan, int signal_fd, Pu
       signal_fd_(signal_fd),
       publish_(std::move(publish)),
       is_pid1_(getpid() == 1),
+      policy_{options.rewrite, options.stop_signal, /*job_control=*/!is_pid1_,
+              /*runtime_orphaned=*/!plan_.interactive},
       random_(JitterSeed()) {}
 
 void Supervisor::SetState(RuntimeState state) { snapshot_.state = state; }
@@ -98,12 +101,18 @@ int Supervisor::Run() {
       LogError(std::string("poll: ") + strerror(errno));
     }
     // 1. signals
-    for (int signo : DrainSignalFd(signal_fd_)) HandleSignal(signo);
+    resumed_ = false;
+    bool child_changed = false;
+    for (const ReceivedSignal& signal : DrainSignalFd(signal_fd_)) {
+      child_changed |= signal.signo == SIGCHLD;
+      HandleSignal(signal);
+    }
     // 2. reap (on every pass: SIGCHLDs merge, so never rely on counting them)
     ReapResult reaped = ReapChildren();
     for (const Reaped& r : reaped.reaped) {
       if (r.pid == pid_) OnRuntimeExit(r.wait_status);
     }
+    if (child_changed) FollowRuntimeStop();
     if (reaped.no_children) no_children_ = true;
     more_to_reap_ = reaped.hit_limit;  // come straight back for the rest
     if (phase_ == Phase::kCleanup && no_children_) phase_ = Phase::kDone;
@@ -116,6 +125,14 @@ int Supervisor::Run() {
 
 void Supervisor::StartRuntime() {
   next_start_.reset();
+  // With a terminal, the runtime becomes its foreground group only when the
+  // terminal is claw-init's, or was the previous run's: `claw-init ... &`
+  // from a shell, or a restart after `bg`, leaves the shell its terminal.
+  bool take_terminal = false;
+  if (plan_.interactive) {
+    const pid_t foreground = tcgetpgrp(STDIN_FILENO);
+    take_terminal = foreground == getpgrp() || (old_group_ > 0 && foreground == old_group_);
+  }
   if (old_group_ > 0) {
     // Whatever the previous run left in its group must not outlive it.
     kill(-old_group_, SIGKILL);
@@ -123,7 +140,7 @@ void Supervisor::StartRuntime() {
   }
   SetState(RuntimeState::kStarting);
   if (publish_) publish_(snapshot_);
-  auto spawned = SpawnRuntime(plan_);
+  auto spawned = SpawnRuntime(plan_, take_terminal);
   if (!spawned) {
     // fork failed (EAGAIN, ENOMEM): count it as a failed run.
     LogError("cannot start " + plan_.argv.front() + ": " + spawned.error().message);
@@ -146,32 +163,89 @@ void Supervisor::StartRuntime() {
           (snapshot_.restarts > 0 ? ", restart " + std::to_string(snapshot_.restarts) : ""));
 }
 
-void Supervisor::HandleSignal(int signo) {
-  SignalAction action = ClassifySignal(signo, options_.rewrite, options_.stop_signal);
+void Supervisor::HandleSignal(const ReceivedSignal& signal) {
+  const int signo = signal.signo;
+  if (signo == SIGCONT) HandTerminalToRuntime();
+  SignalAction action = ClassifySignal(signal, policy_);
   switch (action.kind) {
     case SignalAction::Kind::kReap:
     case SignalAction::Kind::kDrop:
       return;
+    case SignalAction::Kind::kOwnFault:
+      LogError("received " + SignalName(signo) + " from the kernel (code " + std::to_string(signal.code) +
+               "): a fault of claw-init itself");
+      DieBySignal(signo);
     case SignalAction::Kind::kStop:
       RequestStop(action.send, signo);
       return;
     case SignalAction::Kind::kForward:
+    case SignalAction::Kind::kSuspend:
       if (pid_ == 0) {
         LogDebug("no runtime running: " + SignalName(signo) + " not forwarded");
-        return;
+      } else {
+        // Send first, log after: the runtime is waiting for the signal.
+        ForwardToRuntime(action.send);
+        if (DebugEnabled()) {
+          LogDebug("forwarded " + SignalName(signo) +
+                   (action.send != signo ? " as " + SignalName(action.send) : std::string()) + " (code " +
+                   std::to_string(signal.code) + ")");
+        }
       }
-      // Send first, log after: the runtime is waiting for the signal.
-      if (options_.single_child) {
-        kill(pid_, action.send);
-      } else if (kill(-pid_, action.send) != 0 && errno == ESRCH) {
-        kill(pid_, action.send);
-      }
-      if (DebugEnabled()) {
-        LogDebug("forwarded " + SignalName(signo) +
-                 (action.send != signo ? " as " + SignalName(action.send) : std::string()));
-      }
+      if (action.kind == SignalAction::Kind::kSuspend) SuspendWithRuntime();
       return;
   }
+}
+
+void Supervisor::ForwardToRuntime(int send) {
+  if (options_.single_child) {
+    kill(pid_, send);
+  } else if (kill(-pid_, send) != 0 && errno == ESRCH) {
+    kill(pid_, send);
+  }
+}
+
+void Supervisor::SuspendWithRuntime() {
+  if (DebugEnabled()) LogDebug("stopping claw-init along with the runtime");
+  // Returns once claw-init is continued (fg, bg, kill -CONT). That CONT is
+  // still queued on the signalfd: the next pass forwards it.
+  raise(SIGSTOP);
+  // Until then the runtime is still stopped: its stop report must not stop
+  // claw-init again.
+  resumed_ = true;
+}
+
+void Supervisor::FollowRuntimeStop() {
+  // Only with a terminal and not as PID 1: Ctrl-Z, or a read or write from
+  // the background, stops the runtime (a group of its own) but not
+  // claw-init, while the shell waits for claw-init. Stopping too gives the
+  // shell its prompt back, as with any job. A plain SIGSTOP someone sent
+  // the runtime is left alone.
+  if (is_pid1_ || !plan_.interactive || pid_ == 0 || resumed_) return;
+  siginfo_t info{};
+  // WSTOPPED without WEXITED: reports a stop, never reaps an exit.
+  if (waitid(P_PID, static_cast<id_t>(pid_), &info, WSTOPPED | WNOHANG) != 0 || info.si_pid != pid_) return;
+  const int by = info.si_status;
+  if (by != SIGTSTP && by != SIGTTIN && by != SIGTTOU) return;
+  if (DebugEnabled()) LogDebug(plan_.argv.front() + " stopped by " + SignalName(by));
+  if (by != SIGTSTP && tcgetpgrp(STDIN_FILENO) == getpgrp()) {
+    // claw-init's job is in the foreground: a shell's fg of a running job
+    // hands over the terminal without a CONT, so the runtime only learns of
+    // it now. Its read or write was meant for the foreground: let it go on.
+    tcsetpgrp(STDIN_FILENO, pid_);
+    kill(-pid_, SIGCONT);
+    return;
+  }
+  SuspendWithRuntime();
+}
+
+void Supervisor::HandTerminalToRuntime() {
+  // A shell's fg gives the terminal to claw-init's group and continues it;
+  // the runtime is the one that reads the terminal, so it goes on to the
+  // runtime's group before the CONT does (or the runtime, still in the
+  // background, would stop again on its first read). After bg the shell
+  // keeps the terminal, and so does this.
+  if (!plan_.interactive || pid_ == 0) return;
+  if (tcgetpgrp(STDIN_FILENO) == getpgrp()) tcsetpgrp(STDIN_FILENO, pid_);
 }
 
 void Supervisor::RequestStop(int send, int received) {
@@ -194,11 +268,7 @@ void Supervisor::RequestStop(int send, int received) {
   }
   SetState(RuntimeState::kStopping);
   stop_deadline_ = Clock::now() + options_.stop_grace;
-  if (options_.single_child) {
-    kill(pid_, send);
-  } else if (kill(-pid_, send) != 0 && errno == ESRCH) {
-    kill(pid_, send);
-  }
+  ForwardToRuntime(send);
   // Logged after the kill: formatting a line is not worth delaying the stop.
   LogInfo("received " + SignalName(received) + ": stopping; sent " + SignalName(send) + " to " +
           (options_.single_child ? "pid " : "process group ") + std::to_string(pid_) + "; SIGKILL in " +

@@ -4,7 +4,8 @@
 // Each time it wakes, on a signal or a deadline, and never otherwise (no
 // periodic wake-ups), it:
 //   1. drains pending signals, forwarding each one or recording a stop;
-//   2. reaps every dead child, noting the runtime's exit;
+//   2. reaps every dead child, noting the runtime's exit (and, not as
+//      PID 1 with a terminal, follows the runtime into a Ctrl-Z stop);
 //   3. acts on deadlines: starts the runtime if a restart is due, or sends
 //      SIGKILL when a stop or clean-up grace period has run out;
 //   4. publishes a SupervisorSnapshot (for the health server).
@@ -43,7 +44,11 @@ class Supervisor {
   enum class Phase { kSupervising, kCleanup, kDone };
 
   void StartRuntime();
-  void HandleSignal(int signo);
+  void HandleSignal(const ReceivedSignal& signal);
+  void ForwardToRuntime(int send);
+  void SuspendWithRuntime();
+  void FollowRuntimeStop();
+  void HandTerminalToRuntime();
   void RequestStop(int send, int received);
   void OnRuntimeExit(int wait_status);
   void BeginCleanup();
@@ -57,6 +62,7 @@ class Supervisor {
   int signal_fd_;
   Publisher publish_;
   const bool is_pid1_;
+  const SignalPolicy policy_;
 
   Phase phase_ = Phase::kSupervising;
   SupervisorSnapshot snapshot_;
@@ -73,6 +79,7 @@ class Supervisor {
   bool stop_grace_spent_ = false;
   bool no_children_ = false;
   bool more_to_reap_ = false;
+  bool resumed_ = false;  // claw-init was stopped and continued in this pass
   std::mt19937_64 random_;
 };
 

@@ -1,7 +1,7 @@
 // Test helper: records every signal it receives, one number per line, in
 // FILE; writes "ready" to FILE.ready once its handlers are installed. Exits
-// 0 on EXIT_SIGNAL (default TERM); with EXIT_SIGNAL 0 it never exits on a
-// signal. With --fork it first forks a second recorder in the same process
+// on EXIT_SIGNAL (default TERM), with status $SIGRECORD_STATUS (default 0);
+// with EXIT_SIGNAL 0 it never exits on a signal. With --fork it first forks a second recorder in the same process
 // group, writing to FILE.child.
 #include <fcntl.h>
 #include <signal.h>
@@ -14,13 +14,14 @@
 
 static int g_fd = -1;
 static int g_exit_signal = SIGTERM;
+static int g_exit_status = 0;
 
 static void OnSignal(int signo) {
   char buf[16];
   int n = snprintf(buf, sizeof buf, "%d\n", signo);
   ssize_t ignored = write(g_fd, buf, static_cast<size_t>(n));
   (void)ignored;
-  if (signo == g_exit_signal) _exit(0);
+  if (signo == g_exit_signal) _exit(g_exit_status);
 }
 
 static void Record(const std::string& file) {
@@ -60,6 +61,7 @@ int main(int argc, char** argv) {
   }
   std::string file = argv[arg++];
   if (arg < argc) g_exit_signal = atoi(argv[arg]);
+  if (const char* status = getenv("SIGRECORD_STATUS")) g_exit_status = atoi(status);
   if (fork_child) {
     pid_t pid = fork();
     if (pid == 0) Record(file + ".child");

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Signal forwarding: every catchable signal reaches the runtime; the whole
-# process group gets it by default, the child alone with --single-child;
-# --rewrite changes or drops signals; TERM stops with the stop signal.
+# Signal forwarding: every catchable signal (fault signals sent with kill
+# included) reaches the runtime; the whole process group gets it by default,
+# the child alone with --single-child; --rewrite changes or drops signals;
+# TERM stops with the stop signal.
 source "$(dirname "$0")/lib/common.bash"
 require_root
 REC="$CLAW_HELPERS/sigrecord"
@@ -28,7 +29,7 @@ out="$WORK/all"
 start_pid1 "$out"
 sigs=()
 for s in $(seq 1 64); do
-  case $s in 9|19|17|11|7|8|4|5|31|6|15|2|32|33) continue ;; esac  # KILL STOP CHLD faults TERM INT glibc-internal
+  case $s in 9|19|17|15|2|32|33) continue ;; esac  # KILL STOP CHLD TERM INT glibc-internal
   sigs+=("$s")
 done
 for s in "${sigs[@]}"; do kill -s "$s" "$INIT"; sleep 0.005; done
