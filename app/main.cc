@@ -3,8 +3,8 @@
 //
 // Run mode, in order: block signals (before any thread exists, so every
 // thread inherits the mask), become a subreaper unless PID 1, resolve the
-// runtime user, patch the runtime's config, start the health server, then
-// hand over to the supervisor's event loop. Every step before the first
+// runtime user, patch the runtime's config, start the health server, move to
+// /, then hand over to the supervisor's event loop. Every step before the first
 // spawn is fatal on error (78 for configuration); after it, the supervisor
 // logs and carries on.
 #include <malloc.h>
@@ -90,6 +90,10 @@ int RunSupervised(const Options& options, const Environment& env) {
   // 5. The health server (its threads inherit the blocked mask), then the
   //    loop, which publishes every change to it.
   auto health = StartHealthServer(options, RuntimeName(options), StampedVersion(options.version_stamp));
+  // 6. Last, as every step above may read paths relative to it: claw-init
+  //    moves to / so it does not hold the start directory's mount busy;
+  //    every run of the runtime still starts there (or in its workdir).
+  plan.start_dir = LeaveStartDirectory();
   Supervisor supervisor(options, std::move(plan), signals.value().fd.get(),
                         [&health](const SupervisorSnapshot& snapshot) { health->Publish(snapshot); });
   int status = supervisor.Run();

@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 
+#include "base/log.h"
 #include "base/unique_fd.h"
 
 namespace claw {
@@ -73,6 +75,21 @@ std::vector<std::string> ChildEnvironment(const Environment& env, const Credenti
   return out;
 }
 
+std::optional<std::string> LeaveStartDirectory() {
+  char* cwd = getcwd(nullptr, 0);
+  if (cwd == nullptr) {
+    LogWarn(std::string("getcwd: ") + strerror(errno) + "; claw-init stays in its working directory");
+    return std::nullopt;
+  }
+  std::string start_dir(cwd);
+  free(cwd);
+  if (chdir("/") != 0) {
+    LogWarn(std::string("chdir /: ") + strerror(errno) + "; claw-init stays in " + start_dir);
+    return std::nullopt;
+  }
+  return start_dir;
+}
+
 Result<Spawned> SpawnRuntime(const SpawnPlan& plan, bool take_terminal) {
   // Everything the child touches is built here, before fork.
   std::vector<char*> argv;
@@ -82,6 +99,7 @@ Result<Spawned> SpawnRuntime(const SpawnPlan& plan, bool take_terminal) {
   for (const auto& e : plan.envp) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
   const char* workdir = plan.workdir ? plan.workdir->c_str() : nullptr;
+  const char* start_dir = plan.start_dir ? plan.start_dir->c_str() : nullptr;
 
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return Error{std::string("pipe2: ") + strerror(errno), ExitCode::kFailure};
@@ -104,6 +122,9 @@ Result<Spawned> SpawnRuntime(const SpawnPlan& plan, bool take_terminal) {
       ChildFail(wfd, "setsid", errno);
     }
     if (sigprocmask(SIG_SETMASK, &plan.child_mask, nullptr) != 0) ChildFail(wfd, "sigprocmask", errno);
+    // With claw-init's privileges: inheriting a directory needs no search
+    // permission, and the runtime user may have none there.
+    if (start_dir != nullptr && chdir(start_dir) != 0) ChildFail(wfd, "chdir to the start directory", errno);
     const char* step = "drop privileges";
     if (int err = DropInChild(plan.credentials, &step); err != 0) ChildFail(wfd, step, err);
     if (workdir != nullptr && chdir(workdir) != 0) ChildFail(wfd, "chdir", errno);
@@ -125,6 +146,7 @@ Result<Spawned> SpawnRuntime(const SpawnPlan& plan, bool take_terminal) {
     failure.step[sizeof failure.step - 1] = '\0';
     std::string what = failure.step;
     if (what == "execve") what += " " + plan.path;
+    if (start_dir != nullptr && what == "chdir to the start directory") what += " " + *plan.start_dir;
     spawned.exec_error = what + ": " + strerror(failure.err);
   }
   return spawned;

@@ -21,6 +21,10 @@ struct SpawnPlan {
   std::vector<std::string> argv;  // argv[0] as the user wrote it
   std::vector<std::string> envp;  // "NAME=value"
   std::optional<std::string> workdir;
+  // The directory claw-init was started in (it has moved to / since). The
+  // child goes back there before it drops privileges, as if it had
+  // inherited it, then to `workdir` if there is one. Unset: inherit.
+  std::optional<std::string> start_dir;
   Credentials credentials;
   sigset_t child_mask;  // the mask claw-init was started with
   bool interactive = false;  // stdin is a terminal: keep job control
@@ -46,8 +50,16 @@ struct Spawned {
 // Forks and execs. The child gets its own process group (a new session when
 // not interactive; with a terminal, a group in claw-init's session, made the
 // terminal's foreground group when `take_terminal`), the original signal
-// mask, the runtime user's credentials and workdir. Returns once the exec
-// has happened or failed, so the process group exists on return.
+// mask, the start directory, the runtime user's credentials and workdir.
+// Returns once the exec has happened or failed, so the process group exists
+// on return.
 Result<Spawned> SpawnRuntime(const SpawnPlan& plan, bool take_terminal);
+
+// Moves claw-init to /, so that it does not keep the directory it was
+// started in (and the mount under it) busy, and returns that directory for
+// SpawnPlan::start_dir. When the directory has no name (deleted, or outside
+// this root) or / cannot be entered, claw-init stays where it is, logs why,
+// and returns nullopt.
+std::optional<std::string> LeaveStartDirectory();
 
 }  // namespace claw

@@ -43,8 +43,10 @@ for s in TSTP TTIN TTOU; do
   sleep 0.2
   check_true "sub: CONT after $s reaches the runtime" received "$out" 18
 done
+kill -CONT "$INIT" "$RT" 2>/dev/null || true
 kill -TERM "$INIT"
 set +e; wait "$INIT"; STATUS=$?; set -e
+kill -KILL -- "-$RT" 2>/dev/null || true  # whatever a failed case left
 check_eq "sub: exits with the runtime's status after stops" 42 "$STATUS"
 
 # 2. --rewrite TSTP:TSTP sends TSTP itself (the recorder catches it and runs
@@ -61,8 +63,10 @@ check_true "rewrite: the runtime got TSTP" received "$out" 20
 check_eq "rewrite: the runtime caught it and runs on" S "$(state_of "$RT")"
 kill -CONT "$INIT"
 check_true "rewrite: CONT resumes claw-init" wait_state "$INIT" S
+kill -CONT "$INIT" 2>/dev/null || true
 kill -TERM "$INIT"
 set +e; wait "$INIT"; STATUS=$?; set -e
+kill -KILL -- "-$RT" 2>/dev/null || true
 check_eq "rewrite: the runtime's status" 42 "$STATUS"
 
 # 3. As PID 1: TSTP is only forwarded, claw-init runs on.
