@@ -1,12 +1,11 @@
 #include "app/options.h"
 
-#include <sys/capability.h>
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <functional>
 
+#include "app/option_values.h"
 #include "base/log.h"
 #include "base/net_address.h"
 #include "base/signal_names.h"
@@ -43,47 +42,6 @@ struct Setting {
   const char* profile_key;  // "restart.policy", or nullptr
   std::function<Status(std::string_view, Options&)> apply;
 };
-
-Result<long long> ParseNumber(std::string_view text, long long min, long long max) {
-  long long value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || value < min || value > max) {
-    return Error{"invalid number '" + std::string(text) + "' (expected " + std::to_string(min) + " to " +
-                     std::to_string(max) + ")",
-                 ExitCode::kUsage};
-  }
-  return value;
-}
-
-Result<bool> ParseBool(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lower == "1" || lower == "true" || lower == "yes" || lower == "on") return true;
-  if (lower == "0" || lower == "false" || lower == "no" || lower == "off" || lower.empty()) return false;
-  return Error{"invalid boolean '" + std::string(text) + "' (use 1/0, true/false, yes/no)", ExitCode::kUsage};
-}
-
-Result<std::vector<std::string>> ParseCaps(std::string_view text) {
-  std::vector<std::string> caps;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find_first_of(", ", start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string name(text.substr(start, end - start));
-    start = end + 1;
-    if (name.empty()) continue;
-    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (name.rfind("CAP_", 0) == 0) name.erase(0, 4);
-    std::string lookup = "cap_" + name;
-    for (char& c : lookup) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    cap_value_t value;
-    if (cap_from_name(lookup.c_str(), &value) != 0) {
-      return Error{"unknown capability '" + name + "'", ExitCode::kUsage};
-    }
-    if (std::find(caps.begin(), caps.end(), name) == caps.end()) caps.push_back(name);
-  }
-  return caps;
-}
 
 Status Fail(const Error& e) { return e; }
 
@@ -469,51 +427,6 @@ Result<Options> ParseOptions(const std::vector<std::string>& argv, const Environ
   }
   if (options.mode == Mode::kRun && options.command.front().empty()) return Usage("empty command name");
   return options;
-}
-
-std::string HelpText() {
-  return R"(claw-init: PID 1 and supervisor for AI-agent runtimes
-
-Usage:
-  claw-init [OPTIONS] [--] [COMMAND [ARG...]]   run COMMAND (or the profile's command)
-  claw-init health [--url URL] [--timeout DUR]   HEALTHCHECK client: exit 0 healthy, 1 not
-  claw-init version-probe [--json]               print the runtime version (alias --version-probe)
-  claw-init version stamp                        record the runtime version in the stamp file
-  claw-init config render [--show-secrets]       print the patched runtime config
-  claw-init config check                         validate profile + env + base config
-  claw-init --version | --help
-
-Options (environment variable in brackets; command line > env > profile > default):
-  --profile PATH            runtime profile [CLAW_PROFILE] (/etc/claw/profile.toml if present)
-  --user SPEC               run the runtime as user[:group] or uid[:gid] [CLAW_USER]
-  --caps LIST               capabilities kept, e.g. NET_BIND_SERVICE [CLAW_CAPS]
-  --restart POLICY          never | on-failure | always [CLAW_RESTART] (never)
-  --backoff-initial DUR     first restart delay [CLAW_BACKOFF_INITIAL] (1s)
-  --backoff-max DUR         cap of the doubling delay, +-20% jitter [CLAW_BACKOFF_MAX] (30s)
-  --backoff-reset DUR       a run this long resets delay and failures [CLAW_BACKOFF_RESET] (60s)
-  --max-restarts N          give up after N+1 failed runs in a row, 0 never [CLAW_MAX_RESTARTS] (10)
-  --stop-signal SIG         signal that asks the runtime to stop [CLAW_STOP_SIGNAL] (TERM)
-  --stop-grace DUR          then SIGKILL the process group [CLAW_STOP_GRACE] (8s)
-  --single-child            signal the child only, not its group [CLAW_SINGLE_CHILD=1]
-  -r, --rewrite S:T         forward signal S as T; T=0 drops S (repeatable)
-  -e, --remap-exit N        child exit code N becomes 0 (repeatable)
-  --health-listen ADDR:PORT health server, or off [CLAW_HEALTH_LISTEN] (127.0.0.1:18700)
-  --health-upstream URL     http://host:port/path or tcp://host:port [CLAW_HEALTH_UPSTREAM]
-  --health-start-grace DUR  failing upstream is warn this long after a start [CLAW_HEALTH_START_GRACE] (0s)
-  --log-format F            text | json [CLAW_LOG_FORMAT] (text)
-  --log-level L             debug | info | warn | error [CLAW_LOG_LEVEL] (info)
-  --version-stamp PATH      version stamp file [CLAW_VERSION_STAMP] (/etc/claw/version.json)
-
-Config patching (environment):
-  CLAW_CONFIG__a__b=VALUE        set key a.b of the runtime's config
-  CLAW_CONFIG__a__b_FILE=PATH    the value from a file (Docker secrets)
-  CLAW_CONFIG_UNSET__a__b=1      remove key a.b
-  CLAW_CONFIG_MODE=merge|regenerate|off
-
-DUR is 250ms, 2s, 5m, 1h or a number of seconds.
-Exit status: the runtime's, 128+N if it died of signal N, 127 not found,
-126 not executable, 78 configuration error, 2 usage error.
-)";
 }
 
 }  // namespace claw
