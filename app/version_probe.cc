@@ -2,16 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <rapidjson/document.h>
 
-#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
@@ -20,21 +14,16 @@
 #include "claw_version.h"
 #include "base/files.h"
 #include "base/log.h"
-#include "process/spawn.h"
+#include "process/run_captured.h"
 #include "base/unique_fd.h"
 
 namespace claw {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-constexpr size_t kMaxCapture = 64 * 1024;
+constexpr size_t kMaxStamp = 64 * 1024;
 // Longer lines are cut before the regex sees them: libstdc++'s matcher
 // recurses per character, and no version line is this long.
 constexpr size_t kMaxLine = 1024;
-// After the command exits, how long stragglers that inherited its pipes may
-// keep them open before its process group is killed.
-constexpr std::chrono::milliseconds kDrainAfterExit(200);
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -52,36 +41,6 @@ std::string JoinCommand(const std::vector<std::string>& argv) {
   std::string out;
   for (const auto& a : argv) out += (out.empty() ? "" : " ") + a;
   return out;
-}
-
-struct ExecFailure {
-  int err;
-  char step[40];
-};
-
-[[noreturn]] void ChildFail(int fd, const char* step, int err) {
-  ExecFailure failure{};
-  failure.err = err;
-  strncpy(failure.step, step, sizeof failure.step - 1);
-  (void)!write(fd, &failure, sizeof failure);
-  _exit(err == ENOENT ? 127 : 126);
-}
-
-// Appends what is readable on `fd` to `sink` (up to kMaxCapture, the rest is
-// read and dropped so the writer never blocks). Returns false at EOF.
-bool Drain(int fd, std::string& sink) {
-  char buf[4096];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n > 0) {
-      size_t keep = std::min(static_cast<size_t>(n), kMaxCapture - std::min(sink.size(), kMaxCapture));
-      sink.append(buf, keep);
-      continue;
-    }
-    if (n == 0) return false;
-    if (errno == EINTR) continue;
-    return errno == EAGAIN || errno == EWOULDBLOCK;
-  }
 }
 
 }  // namespace
@@ -145,17 +104,9 @@ Result<std::optional<VersionStamp>> ReadVersionStamp(const std::string& path) {
     if (errno == ENOENT) return std::optional<VersionStamp>();
     return Error{path + ": " + strerror(errno)};
   }
-  std::string text;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error{path + ": " + strerror(errno)};
-    if (n == 0) break;
-    text.append(buf, static_cast<size_t>(n));
-    if (text.size() > kMaxCapture) return Error{path + ": too large for a version stamp"};
-  }
-  auto stamp = ParseStamp(text);
+  auto text = ReadAll(fd.get(), kMaxStamp);
+  if (!text) return Error{path + ": " + text.error().message};
+  auto stamp = ParseStamp(text.value());
   if (!stamp) return stamp.error().Prefixed(path);
   return std::optional<VersionStamp>(std::move(stamp).value());
 }
@@ -184,120 +135,6 @@ Status WriteVersionStamp(const std::string& path, const VersionStamp& stamp) {
   auto written = WriteFileAtomicAt(dir_fd.get(), target.filename().string(), StampJson(stamp), spec, path);
   if (!written) return Error{written.error().message, ExitCode::kFailure};
   return Ok{};
-}
-
-Result<CapturedRun> RunCaptured(const std::vector<std::string>& argv, const Environment& env,
-                                const Credentials& creds, Duration timeout) {
-  if (argv.empty() || argv.front().empty()) return Error{"empty command", ExitCode::kConfig};
-  auto path = ResolveCommand(argv.front(), env);
-  if (!path) return Error{path.error().message, ExitCode::kFailure};
-
-  // Everything the child touches is made before the fork.
-  std::vector<char*> child_argv;
-  for (const auto& a : argv) child_argv.push_back(const_cast<char*>(a.c_str()));
-  child_argv.push_back(nullptr);
-  const std::vector<std::string> env_strings = ChildEnvironment(env, creds);
-  std::vector<char*> child_env;
-  for (const auto& e : env_strings) child_env.push_back(const_cast<char*>(e.c_str()));
-  child_env.push_back(nullptr);
-  const char* home = creds.home.c_str();
-
-  int out_pipe[2];
-  int err_pipe[2];
-  int status_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0) return Error{std::string("pipe: ") + strerror(errno), ExitCode::kFailure};
-  UniqueFd out_r(out_pipe[0]), out_w(out_pipe[1]);
-  if (pipe2(err_pipe, O_CLOEXEC) != 0) return Error{std::string("pipe: ") + strerror(errno), ExitCode::kFailure};
-  UniqueFd err_r(err_pipe[0]), err_w(err_pipe[1]);
-  if (pipe2(status_pipe, O_CLOEXEC) != 0) return Error{std::string("pipe: ") + strerror(errno), ExitCode::kFailure};
-  UniqueFd status_r(status_pipe[0]), status_w(status_pipe[1]);
-  UniqueFd dev_null(open("/dev/null", O_RDONLY | O_CLOEXEC));
-  if (!dev_null.valid()) return Error{std::string("open /dev/null: ") + strerror(errno), ExitCode::kFailure};
-
-  pid_t pid = fork();
-  if (pid < 0) return Error{std::string("fork: ") + strerror(errno), ExitCode::kFailure};
-  if (pid == 0) {
-    // Child: async-signal-safe calls only.
-    const int sfd = status_w.get();
-    setpgid(0, 0);
-    if (dup2(dev_null.get(), STDIN_FILENO) < 0) ChildFail(sfd, "dup2", errno);
-    if (dup2(out_w.get(), STDOUT_FILENO) < 0) ChildFail(sfd, "dup2", errno);
-    if (dup2(err_w.get(), STDERR_FILENO) < 0) ChildFail(sfd, "dup2", errno);
-    // Default dispositions and an empty mask, whatever claw-init had.
-    struct sigaction dfl {};
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    if (creds.drop) {
-      const char* step = "drop privileges";
-      if (int err = DropInChild(creds, &step); err != 0) ChildFail(sfd, step, err);
-      // The caller's directory may be closed to the runtime user.
-      if (chdir(home) != 0 && chdir("/") != 0) ChildFail(sfd, "chdir", errno);
-    }
-    execve(path.value().c_str(), child_argv.data(), child_env.data());
-    ChildFail(sfd, "execve", errno);
-  }
-
-  setpgid(pid, pid);  // also in the parent, so the kill below cannot miss
-  out_w.Reset();
-  err_w.Reset();
-  status_w.Reset();
-  ExecFailure failure{};
-  ssize_t n;
-  do {
-    n = read(status_r.get(), &failure, sizeof failure);
-  } while (n < 0 && errno == EINTR);
-  if (n == static_cast<ssize_t>(sizeof failure)) {
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    failure.step[sizeof failure.step - 1] = '\0';
-    std::string step = failure.step;
-    if (step == "execve") step += " " + path.value();
-    return Error{step + ": " + strerror(failure.err), ExitCode::kFailure};
-  }
-
-  fcntl(out_r.get(), F_SETFL, O_NONBLOCK);
-  fcntl(err_r.get(), F_SETFL, O_NONBLOCK);
-  CapturedRun run;
-  const Clock::time_point deadline = Clock::now() + timeout;
-  std::optional<Clock::time_point> exited_at;
-  bool out_open = true;
-  bool err_open = true;
-  for (;;) {
-    const Clock::time_point now = Clock::now();
-    if (!exited_at) {
-      // WNOWAIT: the command stays a zombie until the group is killed
-      // below, so its pid (the group's id) cannot be reused meanwhile.
-      siginfo_t info{};
-      if (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid) {
-        exited_at = now;
-      }
-    }
-    if (exited_at && ((!out_open && !err_open) || now - *exited_at >= kDrainAfterExit)) break;
-    if (now >= deadline) {
-      run.timed_out = true;
-      break;
-    }
-    pollfd fds[2] = {{out_open ? out_r.get() : -1, POLLIN, 0}, {err_open ? err_r.get() : -1, POLLIN, 0}};
-    // Wake at least every 50 ms to notice the command's exit even while a
-    // process it left behind holds the pipes open.
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
-    int rc = poll(fds, 2, static_cast<int>(std::clamp<long long>(left, 0, 50)));
-    if (rc < 0 && errno != EINTR) break;
-    if (out_open && fds[0].revents != 0) out_open = Drain(out_r.get(), run.out);
-    if (err_open && fds[1].revents != 0) err_open = Drain(err_r.get(), run.err);
-  }
-  // Whatever is left of the command's group goes now: the command itself on
-  // a timeout, else stragglers that still hold the pipes.
-  kill(-pid, SIGKILL);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  run.exit_code = run.timed_out ? 128 + SIGKILL : ExitCodeFromWaitStatus(status);
-  return run;
 }
 
 Result<VersionStamp> ProbeVersion(const Options& options, const Environment& env, Duration timeout) {

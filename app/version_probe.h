@@ -64,20 +64,6 @@ std::string StampedVersion(const std::string& path);
 // Writes the stamp atomically: a temporary file beside it, fsync, rename.
 Status WriteVersionStamp(const std::string& path, const VersionStamp& stamp);
 
-struct CapturedRun {
-  int exit_code = 0;  // 128+N when killed by signal N
-  bool timed_out = false;
-  std::string out;    // at most 64 KiB of stdout
-  std::string err;    // at most 64 KiB of stderr
-};
-
-// Runs `argv` (argv[0] found in env's PATH before the fork) with stdin from
-// /dev/null and stdout and stderr captured, as `creds` when they drop, in its
-// own process group. After `timeout` the group is killed with SIGKILL. Only
-// this child is waited for, by its pid.
-Result<CapturedRun> RunCaptured(const std::vector<std::string>& argv, const Environment& env,
-                                const Credentials& creds, Duration timeout);
-
 // Runs the profile's version command (as options.user when set) and
 // extracts the version from its stdout (stderr is never searched). Errors carry kConfig for a missing command, a bad
 // regex or user, kFailure for a command that fails or prints no version.

@@ -90,7 +90,7 @@ std::optional<std::string> LeaveStartDirectory() {
   return start_dir;
 }
 
-Result<Spawned> SpawnRuntime(const SpawnPlan& plan, bool take_terminal) {
+Result<Spawned> Spawn(const SpawnPlan& plan, bool take_terminal) {
   // Everything the child touches is built here, before fork.
   std::vector<char*> argv;
   for (const auto& a : plan.argv) argv.push_back(const_cast<char*>(a.c_str()));
@@ -105,6 +105,13 @@ Result<Spawned> SpawnRuntime(const SpawnPlan& plan, bool take_terminal) {
   if (pipe2(fds, O_CLOEXEC) != 0) return Error{std::string("pipe2: ") + strerror(errno), ExitCode::kFailure};
   UniqueFd read_end(fds[0]);
   UniqueFd write_end(fds[1]);
+  if (write_end.get() < 3) {
+    // claw-init was started with a standard fd closed: keep the report pipe
+    // clear of the child's stdio, which the child dup2s onto 0, 1, 2.
+    UniqueFd moved(fcntl(write_end.get(), F_DUPFD_CLOEXEC, 3));
+    if (!moved.valid()) return Error{std::string("fcntl: ") + strerror(errno), ExitCode::kFailure};
+    write_end = std::move(moved);
+  }
 
   pid_t pid = fork();
   if (pid < 0) return Error{std::string("fork: ") + strerror(errno), ExitCode::kFailure};
@@ -120,6 +127,14 @@ Result<Spawned> SpawnRuntime(const SpawnPlan& plan, bool take_terminal) {
       }
     } else if (setsid() < 0) {
       ChildFail(wfd, "setsid", errno);
+    }
+    for (int fd = 0; fd < 3; ++fd) {
+      if (plan.stdio[fd] >= 0 && dup2(plan.stdio[fd], fd) < 0) ChildFail(wfd, "dup2", errno);
+    }
+    if (plan.default_signal_actions) {
+      struct sigaction dfl {};
+      dfl.sa_handler = SIG_DFL;
+      for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
     }
     if (sigprocmask(SIG_SETMASK, &plan.child_mask, nullptr) != 0) ChildFail(wfd, "sigprocmask", errno);
     // With claw-init's privileges: inheriting a directory needs no search

@@ -1,6 +1,9 @@
-// Starting the runtime: fork, child set-up, exec. Everything that allocates
-// is prepared in the parent (SpawnPlan); the child only makes system calls
-// and reports a failed exec through a close-on-exec pipe.
+// Starting a child: fork, child set-up, exec. Every child claw-init starts
+// (the runtime, the version command, the restart handoff command) goes
+// through Spawn. Everything that allocates is prepared in the parent
+// (SpawnPlan); the child only makes system calls and reports a failed step
+// through a close-on-exec pipe, with one rule for its exit status: 127 when
+// execve found no such file, 126 for any other failure.
 #pragma once
 
 #include <signal.h>
@@ -28,6 +31,13 @@ struct SpawnPlan {
   Credentials credentials;
   sigset_t child_mask;  // the mask claw-init was started with
   bool interactive = false;  // stdin is a terminal: keep job control
+  // The child's stdin, stdout and stderr: an fd of claw-init's to dup2 onto
+  // 0, 1, 2, or -1 to inherit claw-init's own.
+  int stdio[3] = {-1, -1, -1};
+  // Every signal action back to SIG_DFL (an inherited SIG_IGN included).
+  // The runtime inherits claw-init's ignored signals, as under tini; helper
+  // commands start clean.
+  bool default_signal_actions = false;
 };
 
 // Searches PATH (from `env`) like execvp would. A name containing '/' is
@@ -49,11 +59,11 @@ struct Spawned {
 
 // Forks and execs. The child gets its own process group (a new session when
 // not interactive; with a terminal, a group in claw-init's session, made the
-// terminal's foreground group when `take_terminal`), the original signal
-// mask, the start directory, the runtime user's credentials and workdir.
+// terminal's foreground group when `take_terminal`), its stdio, the signal
+// mask of the plan, the start directory, the user's credentials and workdir.
 // Returns once the exec has happened or failed, so the process group exists
 // on return.
-Result<Spawned> SpawnRuntime(const SpawnPlan& plan, bool take_terminal);
+Result<Spawned> Spawn(const SpawnPlan& plan, bool take_terminal);
 
 // Moves claw-init to /, so that it does not keep the directory it was
 // started in (and the mount under it) busy, and returns that directory for

@@ -140,7 +140,7 @@ void Supervisor::StartRuntime() {
   }
   SetState(RuntimeState::kStarting);
   if (publish_) publish_(snapshot_);
-  auto spawned = SpawnRuntime(plan_, take_terminal);
+  auto spawned = Spawn(plan_, take_terminal);
   if (!spawned) {
     // fork failed (EAGAIN, ENOMEM): count it as a failed run.
     LogError("cannot start " + plan_.argv.front() + ": " + spawned.error().message);
