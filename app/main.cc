@@ -50,6 +50,19 @@ int Fail(const Error& error) {
   return ToInt(error.code);
 }
 
+SupervisorConfig SupervisorConfigFrom(const Options& options) {
+  SupervisorConfig config;
+  config.restart = options.restart;
+  config.backoff = options.backoff;
+  config.stop_signal = options.stop_signal;
+  config.stop_grace = options.stop_grace;
+  config.single_child = options.single_child;
+  config.rewrite = options.rewrite;
+  config.remap_exit = options.remap_exit;
+  config.pid1 = getpid() == 1;
+  return config;
+}
+
 int RunSupervised(const Options& options, const Environment& env) {
   // 1. Signals first: threads started later inherit this mask.
   auto signals = BlockSignals();
@@ -94,7 +107,8 @@ int RunSupervised(const Options& options, const Environment& env) {
   //    moves to / so it does not hold the start directory's mount busy;
   //    every run of the runtime still starts there (or in its workdir).
   plan.start_dir = LeaveStartDirectory();
-  Supervisor supervisor(options, std::move(plan), signals.value().fd.get(),
+  SystemOps ops(signals.value().fd.get());
+  Supervisor supervisor(SupervisorConfigFrom(options), std::move(plan), ops,
                         [&health](const SupervisorSnapshot& snapshot) { health->Publish(snapshot); });
   int status = supervisor.Run();
   health->Stop();

@@ -1,6 +1,5 @@
 #include "process/supervisor.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -10,8 +9,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "base/log.h"
 #include "process/reap.h"
@@ -23,41 +20,6 @@ namespace {
 // After the last SIGKILL, how long to wait for the kernel to deliver it
 // before exiting anyway (a process stuck in uninterruptible sleep).
 constexpr std::chrono::seconds kKillWait(2);
-
-// Direct children of this process: as a subreaper (not PID 1) these are the
-// orphans that escaped the runtime's group. The kernel lists each thread's
-// children in /proc/self/task/TID/children; only the main thread forks, so
-// its list is the whole answer, without scanning every process of the host.
-// Kernels without that file fall back to the scan.
-std::vector<pid_t> ListChildren() {
-  std::vector<pid_t> children;
-  const pid_t self = getpid();
-  std::ifstream list("/proc/self/task/" + std::to_string(self) + "/children");
-  if (list) {
-    long pid;
-    while (list >> pid) children.push_back(static_cast<pid_t>(pid));
-    return children;
-  }
-  DIR* dir = opendir("/proc");
-  if (dir == nullptr) return children;
-  while (dirent* entry = readdir(dir)) {
-    char* end = nullptr;
-    long pid = strtol(entry->d_name, &end, 10);
-    if (*end != '\0' || pid <= 0) continue;
-    std::ifstream stat("/proc/" + std::string(entry->d_name) + "/stat");
-    std::string line;
-    if (!std::getline(stat, line)) continue;
-    size_t close = line.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(line.substr(close + 2));
-    char state;
-    long ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == self) children.push_back(static_cast<pid_t>(pid));
-  }
-  closedir(dir);
-  return children;
-}
 
 std::string DescribeStatus(int wait_status) {
   if (WIFSIGNALED(wait_status)) {
@@ -79,15 +41,19 @@ uint64_t JitterSeed() {
 
 }  // namespace
 
-Supervisor::Supervisor(const Options& options, SpawnPlan plan, int signal_fd, Publisher publish)
-    : options_(options),
+Supervisor::Supervisor(SupervisorConfig config, SpawnPlan plan, ProcessOps& ops, Publisher publish,
+                       std::vector<LoopSource> sources)
+    : config_(std::move(config)),
       plan_(std::move(plan)),
-      signal_fd_(signal_fd),
+      ops_(ops),
       publish_(std::move(publish)),
-      is_pid1_(getpid() == 1),
-      policy_{options.rewrite, options.stop_signal, /*job_control=*/!is_pid1_,
+      sources_(std::move(sources)),
+      is_pid1_(config_.pid1),
+      policy_{config_.rewrite, config_.stop_signal, /*job_control=*/!is_pid1_,
               /*runtime_orphaned=*/!plan_.interactive},
-      random_(JitterSeed()) {}
+      random_(JitterSeed()) {
+  for (const LoopSource& source : sources_) pollfds_.push_back(pollfd{source.fd, source.events, 0});
+}
 
 void Supervisor::SetState(RuntimeState state) { snapshot_.state = state; }
 
@@ -95,20 +61,16 @@ int Supervisor::Run() {
   StartRuntime();
   while (phase_ != Phase::kDone) {
     if (publish_) publish_(snapshot_);
-    pollfd pfd{signal_fd_, POLLIN, 0};
-    int rc = poll(&pfd, 1, PollTimeoutMs(Clock::now()));
-    if (rc < 0 && errno != EINTR) {
-      LogError(std::string("poll: ") + strerror(errno));
-    }
+    WaitAndDispatch();
     // 1. signals
     resumed_ = false;
     bool child_changed = false;
-    for (const ReceivedSignal& signal : DrainSignalFd(signal_fd_)) {
+    for (const ReceivedSignal& signal : ops_.TakeSignals()) {
       child_changed |= signal.signo == SIGCHLD;
       HandleSignal(signal);
     }
     // 2. reap (on every pass: SIGCHLDs merge, so never rely on counting them)
-    ReapResult reaped = ReapChildren();
+    ReapResult reaped = ops_.Reap();
     for (const Reaped& r : reaped.reaped) {
       if (r.pid == pid_) OnRuntimeExit(r.wait_status);
     }
@@ -117,10 +79,37 @@ int Supervisor::Run() {
     more_to_reap_ = reaped.hit_limit;  // come straight back for the rest
     if (phase_ == Phase::kCleanup && no_children_) phase_ = Phase::kDone;
     // 3. deadlines
-    HandleDeadlines(Clock::now());
+    HandleDeadlines(ops_.Now());
   }
   if (publish_) publish_(snapshot_);
   return last_status_;
+}
+
+// Waits for a signal, a source's fd or the nearest deadline, then runs the
+// sources that are due. The signals are handled after, in the same pass.
+void Supervisor::WaitAndDispatch() {
+  const Clock::time_point now = ops_.Now();
+  int timeout = PollTimeoutMs(now);
+  for (const LoopSource& source : sources_) {
+    if (!source.timeout_ms) continue;
+    const int own = source.timeout_ms(now);
+    if (own >= 0 && (timeout < 0 || own < timeout)) timeout = own;
+  }
+  for (pollfd& p : pollfds_) p.revents = 0;
+  ops_.Wait(pollfds_, timeout);
+  const Clock::time_point after = ops_.Now();
+  for (size_t i = 0; i < sources_.size(); ++i) {
+    const bool due = sources_[i].timeout_ms && sources_[i].timeout_ms(after) == 0;
+    if ((pollfds_[i].revents != 0 || due) && sources_[i].dispatch) sources_[i].dispatch();
+  }
+}
+
+void Supervisor::KillRuntime(int signo) {
+  if (config_.single_child) {
+    ops_.Kill(pid_, signo);
+  } else if (ops_.Kill(-pid_, signo) == ESRCH) {
+    ops_.Kill(pid_, signo);
+  }
 }
 
 void Supervisor::StartRuntime() {
@@ -135,21 +124,21 @@ void Supervisor::StartRuntime() {
   }
   if (old_group_ > 0) {
     // Whatever the previous run left in its group must not outlive it.
-    kill(-old_group_, SIGKILL);
+    ops_.Kill(-old_group_, SIGKILL);
     old_group_ = 0;
   }
   SetState(RuntimeState::kStarting);
   if (publish_) publish_(snapshot_);
-  auto spawned = Spawn(plan_, take_terminal);
+  auto spawned = ops_.Spawn(plan_, take_terminal);
   if (!spawned) {
     // fork failed (EAGAIN, ENOMEM): count it as a failed run.
     LogError("cannot start " + plan_.argv.front() + ": " + spawned.error().message);
-    started_at_ = Clock::now();
+    started_at_ = ops_.Now();
     OnRuntimeExit(1 << 8);  // as if it had exited with status 1
     return;
   }
   pid_ = spawned.value().pid;
-  started_at_ = Clock::now();
+  started_at_ = ops_.Now();
   snapshot_.pid = pid_;
   snapshot_.started_at = started_at_;
   no_children_ = false;
@@ -196,13 +185,7 @@ void Supervisor::HandleSignal(const ReceivedSignal& signal) {
   }
 }
 
-void Supervisor::ForwardToRuntime(int send) {
-  if (options_.single_child) {
-    kill(pid_, send);
-  } else if (kill(-pid_, send) != 0 && errno == ESRCH) {
-    kill(pid_, send);
-  }
-}
+void Supervisor::ForwardToRuntime(int send) { KillRuntime(send); }
 
 void Supervisor::SuspendWithRuntime() {
   if (DebugEnabled()) LogDebug("stopping claw-init along with the runtime");
@@ -232,7 +215,7 @@ void Supervisor::FollowRuntimeStop() {
     // hands over the terminal without a CONT, so the runtime only learns of
     // it now. Its read or write was meant for the foreground: let it go on.
     tcsetpgrp(STDIN_FILENO, pid_);
-    kill(-pid_, SIGCONT);
+    ops_.Kill(-pid_, SIGCONT);
     return;
   }
   SuspendWithRuntime();
@@ -252,7 +235,7 @@ void Supervisor::RequestStop(int send, int received) {
   if (phase_ != Phase::kSupervising) return;  // already cleaning up
   if (stop_requested_) {
     // A repeated stop request is passed on again; the deadline stands.
-    if (pid_ != 0) kill(options_.single_child ? pid_ : -pid_, send);
+    if (pid_ != 0) KillRuntime(send);
     if (DebugEnabled()) LogDebug("received " + SignalName(received) + " again: passed on");
     return;
   }
@@ -267,19 +250,19 @@ void Supervisor::RequestStop(int send, int received) {
     return;
   }
   SetState(RuntimeState::kStopping);
-  stop_deadline_ = Clock::now() + options_.stop_grace;
+  stop_deadline_ = ops_.Now() + config_.stop_grace;
   ForwardToRuntime(send);
   // Logged after the kill: formatting a line is not worth delaying the stop.
   LogInfo("received " + SignalName(received) + ": stopping; sent " + SignalName(send) + " to " +
-          (options_.single_child ? "pid " : "process group ") + std::to_string(pid_) + "; SIGKILL in " +
-          FormatDuration(options_.stop_grace));
+          (config_.single_child ? "pid " : "process group ") + std::to_string(pid_) + "; SIGKILL in " +
+          FormatDuration(config_.stop_grace));
 }
 
 void Supervisor::OnRuntimeExit(int wait_status) {
   int code = ExitCodeFromWaitStatus(wait_status);
   const pid_t group = pid_;
   std::string how = DescribeStatus(wait_status);
-  if (options_.remap_exit.count(code) != 0) {
+  if (config_.remap_exit.count(code) != 0) {
     how += ", remapped to 0";
     code = 0;
   }
@@ -288,7 +271,7 @@ void Supervisor::OnRuntimeExit(int wait_status) {
   snapshot_.pid = 0;
   snapshot_.started_at.reset();
   pid_ = 0;
-  const auto ran_for = std::chrono::duration_cast<Duration>(Clock::now() - started_at_);
+  const auto ran_for = std::chrono::duration_cast<Duration>(ops_.Now() - started_at_);
   LogInfo(plan_.argv.front() + " " + how + " after " + FormatDuration(ran_for));
 
   if (stop_requested_) {
@@ -299,13 +282,13 @@ void Supervisor::OnRuntimeExit(int wait_status) {
   }
   std::uniform_real_distribution<double> jitter(-1.0, 1.0);
   RestartDecision decision =
-      DecideRestart(options_.restart, options_.backoff, tracker_, RunOutcome{code, ran_for}, jitter(random_));
+      DecideRestart(config_.restart, config_.backoff, tracker_, RunOutcome{code, ran_for}, jitter(random_));
   if (decision.restart) {
     snapshot_.restarts = tracker_.restarts;
     SetState(RuntimeState::kBackoff);
-    next_start_ = Clock::now() + decision.delay;
+    next_start_ = ops_.Now() + decision.delay;
     // Ask what is left of the old group to go; it is killed before the start.
-    if (group > 0) kill(-group, SIGTERM);
+    if (group > 0) ops_.Kill(-group, SIGTERM);
     old_group_ = group;
     LogInfo("restarting in " + FormatDuration(decision.delay) + " (restart " + std::to_string(tracker_.restarts) +
             ", " + std::to_string(tracker_.consecutive_failures) + " failed in a row)");
@@ -326,7 +309,7 @@ void Supervisor::OnRuntimeExit(int wait_status) {
 void Supervisor::BeginCleanup() {
   phase_ = Phase::kCleanup;
   next_start_.reset();
-  const auto now = Clock::now();
+  const auto now = ops_.Now();
   if (stop_grace_spent_ || (stop_deadline_ && now >= *stop_deadline_)) {
     // The stop grace is spent: no second grace period for leftovers.
     SignalLeftovers(SIGKILL);
@@ -334,15 +317,15 @@ void Supervisor::BeginCleanup() {
     return;
   }
   SignalLeftovers(SIGTERM);
-  cleanup_deadline_ = stop_deadline_ ? *stop_deadline_ : now + options_.stop_grace;
+  cleanup_deadline_ = stop_deadline_ ? *stop_deadline_ : now + config_.stop_grace;
 }
 
 void Supervisor::SignalLeftovers(int signo) {
-  if (old_group_ > 0) kill(-old_group_, signo);
+  if (old_group_ > 0) ops_.Kill(-old_group_, signo);
   if (is_pid1_) {
-    kill(-1, signo);  // every process of the namespace but PID 1 itself
+    ops_.Kill(-1, signo);  // every process of the namespace but PID 1 itself
   } else {
-    for (pid_t child : ListChildren()) kill(child, signo);
+    for (pid_t child : ops_.Children()) ops_.Kill(child, signo);
   }
 }
 
@@ -352,10 +335,10 @@ void Supervisor::HandleDeadlines(Clock::time_point now) {
     StartRuntime();
   }
   if (stop_deadline_ && now >= *stop_deadline_ && pid_ != 0) {
-    LogWarn(plan_.argv.front() + " did not stop within " + FormatDuration(options_.stop_grace) +
+    LogWarn(plan_.argv.front() + " did not stop within " + FormatDuration(config_.stop_grace) +
             "; sending SIGKILL to its process group");
-    kill(-pid_, SIGKILL);
-    kill(pid_, SIGKILL);
+    ops_.Kill(-pid_, SIGKILL);
+    ops_.Kill(pid_, SIGKILL);
     stop_deadline_.reset();
     stop_grace_spent_ = true;  // clean-up after the exit kills at once
   }

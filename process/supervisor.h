@@ -19,23 +19,52 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <random>
+#include <set>
+#include <vector>
 
+#include "base/duration.h"
+#include "base/supervisor_state.h"
 #include "process/backoff.h"
-#include "app/options.h"
+#include "process/process_ops.h"
 #include "process/signals.h"
 #include "process/spawn.h"
-#include "base/supervisor_state.h"
 
 namespace claw {
+
+// What the supervisor is asked to do (contract sections 1 and 2), resolved
+// by the caller from the options.
+struct SupervisorConfig {
+  RestartPolicy restart = RestartPolicy::kNever;
+  BackoffPolicy backoff;
+  int stop_signal = 15;  // SIGTERM
+  Duration stop_grace = std::chrono::seconds(8);
+  bool single_child = false;
+  std::map<int, int> rewrite;  // forwarded signal -> signal sent (0: dropped)
+  std::set<int> remap_exit;    // exit codes reported as 0
+  bool pid1 = false;           // claw-init is PID 1 of its namespace
+};
+
+// One more file descriptor the loop waits on beside the signals: the health
+// server's sockets, a helper command's pipe. The loop calls `dispatch` when
+// the fd is ready or the source's own deadline (`timeout_ms`, -1: none) has
+// come; a dispatch does a bounded amount of work and returns.
+struct LoopSource {
+  int fd = -1;
+  short events = POLLIN;
+  std::function<int(std::chrono::steady_clock::time_point now)> timeout_ms;
+  std::function<void()> dispatch;
+};
 
 class Supervisor {
  public:
   using Clock = std::chrono::steady_clock;
   using Publisher = std::function<void(const SupervisorSnapshot&)>;
 
-  Supervisor(const Options& options, SpawnPlan plan, int signal_fd, Publisher publish);
+  Supervisor(SupervisorConfig config, SpawnPlan plan, ProcessOps& ops, Publisher publish,
+             std::vector<LoopSource> sources = {});
 
   // Runs until the runtime is gone for good; returns claw-init's exit code.
   int Run();
@@ -55,12 +84,16 @@ class Supervisor {
   void SignalLeftovers(int signo);
   void HandleDeadlines(Clock::time_point now);
   int PollTimeoutMs(Clock::time_point now) const;
+  void WaitAndDispatch();
   void SetState(RuntimeState state);
+  void KillRuntime(int signo);
 
-  const Options& options_;
+  const SupervisorConfig config_;
   SpawnPlan plan_;
-  int signal_fd_;
+  ProcessOps& ops_;
   Publisher publish_;
+  std::vector<LoopSource> sources_;
+  std::vector<pollfd> pollfds_;
   const bool is_pid1_;
   const SignalPolicy policy_;
 

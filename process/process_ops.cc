@@ -1,0 +1,75 @@
+#include "process/process_ops.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "base/log.h"
+
+namespace claw {
+
+void SystemOps::Wait(std::vector<pollfd>& fds, int timeout_ms) {
+  // The signalfd first, then the caller's: a small array on the stack for
+  // the usual handful of sources.
+  constexpr size_t kMax = 8;
+  pollfd all[kMax + 1];
+  const size_t n = std::min(fds.size(), kMax);
+  all[0] = pollfd{signal_fd_, POLLIN, 0};
+  for (size_t i = 0; i < n; ++i) all[i + 1] = pollfd{fds[i].fd, fds[i].events, 0};
+  if (poll(all, n + 1, timeout_ms) < 0 && errno != EINTR) LogError(std::string("poll: ") + strerror(errno));
+  for (size_t i = 0; i < n; ++i) fds[i].revents = all[i + 1].revents;
+}
+
+std::vector<ReceivedSignal> SystemOps::TakeSignals() { return DrainSignalFd(signal_fd_); }
+
+Result<Spawned> SystemOps::Spawn(const SpawnPlan& plan, bool take_terminal) {
+  return claw::Spawn(plan, take_terminal);
+}
+
+int SystemOps::Kill(pid_t pid, int signo) { return kill(pid, signo) == 0 ? 0 : errno; }
+
+ReapResult SystemOps::Reap() { return ReapChildren(); }
+
+// As a subreaper (not PID 1) these are the orphans that escaped the
+// runtime's group. The kernel lists each thread's children in
+// /proc/self/task/TID/children; only the main thread forks, so its list is
+// the whole answer, without scanning every process of the host. Kernels
+// without that file fall back to the scan.
+std::vector<pid_t> SystemOps::Children() {
+  std::vector<pid_t> children;
+  const pid_t self = getpid();
+  std::ifstream list("/proc/self/task/" + std::to_string(self) + "/children");
+  if (list) {
+    long pid;
+    while (list >> pid) children.push_back(static_cast<pid_t>(pid));
+    return children;
+  }
+  DIR* dir = opendir("/proc");
+  if (dir == nullptr) return children;
+  while (dirent* entry = readdir(dir)) {
+    char* end = nullptr;
+    long pid = strtol(entry->d_name, &end, 10);
+    if (*end != '\0' || pid <= 0) continue;
+    std::ifstream stat("/proc/" + std::string(entry->d_name) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    size_t close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    char state;
+    long ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == self) children.push_back(static_cast<pid_t>(pid));
+  }
+  closedir(dir);
+  return children;
+}
+
+}  // namespace claw

@@ -1,0 +1,329 @@
+// The supervisor's loop against a fake clock and fake children: every
+// schedule (backoff, give-up, reset window, stop grace, stop during backoff)
+// checked to the millisecond, in microseconds of real time.
+#include "process/supervisor.h"
+
+#include <doctest/doctest.h>
+#include <errno.h>
+#include <signal.h>
+
+#include <functional>
+#include <map>
+#include <stdexcept>
+
+#include "base/log.h"
+
+namespace claw {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using Clock = std::chrono::steady_clock;
+
+// How one run of the fake runtime behaves.
+struct Behaviour {
+  std::optional<Duration> exits_after;  // unset: runs until signalled
+  int status = 0;                       // its exit code then
+  std::optional<Duration> term_takes;   // unset: ignores the stop signal
+};
+
+struct Sent {
+  Duration at;
+  pid_t pid;
+  int signo;
+};
+
+class FakeOps : public ProcessOps {
+ public:
+  using Script = std::function<Behaviour(int run)>;
+  explicit FakeOps(Script script) : script_(std::move(script)) {}
+
+  // Delivers `signo` to claw-init at `at` (from the start).
+  void SignalAt(Duration at, int signo) { signals_.emplace(at, signo); }
+  void FailSpawns(int count) { failing_spawns_ = count; }
+
+  Duration elapsed() const { return std::chrono::duration_cast<Duration>(now_ - start_); }
+  const std::vector<Duration>& spawns() const { return spawns_; }
+  const std::vector<Sent>& sent() const { return sent_; }
+
+  Clock::time_point Now() override { return now_; }
+
+  void Wait(std::vector<pollfd>&, int timeout_ms) override {
+    std::optional<Clock::time_point> next;
+    auto consider = [&](Clock::time_point t) {
+      if (!next || t < *next) next = t;
+    };
+    if (!signals_.empty()) consider(start_ + signals_.begin()->first);
+    for (const auto& [pid, child] : children_) {
+      if (child.dies_at) consider(*child.dies_at);
+    }
+    if (timeout_ms >= 0) consider(now_ + milliseconds(timeout_ms));
+    if (!next) throw std::runtime_error("the loop would sleep for ever");
+    if (*next > now_) now_ = *next;
+    if (++waits_ > 10000) throw std::runtime_error("the loop does not settle");
+  }
+
+  std::vector<ReceivedSignal> TakeSignals() override {
+    std::vector<ReceivedSignal> out;
+    while (!signals_.empty() && start_ + signals_.begin()->first <= now_) {
+      out.push_back(ReceivedSignal{signals_.begin()->second, 0});
+      signals_.erase(signals_.begin());
+    }
+    return out;
+  }
+
+  Result<Spawned> Spawn(const SpawnPlan&, bool) override {
+    if (failing_spawns_ > 0) {
+      --failing_spawns_;
+      return Error{"fork: Resource temporarily unavailable"};
+    }
+    const pid_t pid = next_pid_++;
+    Behaviour b = script_(static_cast<int>(spawns_.size()));
+    spawns_.push_back(elapsed());
+    Child child{b, std::nullopt, 0};
+    if (b.exits_after) {
+      child.dies_at = now_ + *b.exits_after;
+      child.wait_status = b.status << 8;
+    }
+    children_[pid] = child;
+    return Spawned{pid, std::nullopt};
+  }
+
+  int Kill(pid_t pid, int signo) override {
+    sent_.push_back(Sent{elapsed(), pid, signo});
+    const pid_t target = pid < 0 ? -pid : pid;
+    bool found = false;
+    for (auto& [child_pid, child] : children_) {
+      if (pid != -1 && child_pid != target) continue;
+      found = true;
+      if (signo == SIGKILL) {
+        child.dies_at = now_;
+        child.wait_status = SIGKILL;
+      } else if ((signo == SIGTERM || signo == SIGINT) && child.behaviour.term_takes) {
+        const Clock::time_point at = now_ + *child.behaviour.term_takes;
+        if (!child.dies_at || at < *child.dies_at) {
+          child.dies_at = at;
+          child.wait_status = signo;  // killed by it
+        }
+      }
+    }
+    return found ? 0 : ESRCH;
+  }
+
+  ReapResult Reap() override {
+    ReapResult result;
+    for (auto it = children_.begin(); it != children_.end();) {
+      if (it->second.dies_at && *it->second.dies_at <= now_) {
+        result.reaped.push_back(Reaped{it->first, it->second.wait_status});
+        it = children_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    result.no_children = children_.empty();
+    return result;
+  }
+
+  std::vector<pid_t> Children() override {
+    std::vector<pid_t> out;
+    for (const auto& [pid, child] : children_) out.push_back(pid);
+    return out;
+  }
+
+ private:
+  struct Child {
+    Behaviour behaviour;
+    std::optional<Clock::time_point> dies_at;
+    int wait_status;
+  };
+
+  Script script_;
+  const Clock::time_point start_ = Clock::time_point(seconds(1000));
+  Clock::time_point now_ = start_;
+  std::multimap<Duration, int> signals_;
+  std::map<pid_t, Child> children_;
+  std::vector<Duration> spawns_;
+  std::vector<Sent> sent_;
+  pid_t next_pid_ = 100;
+  int failing_spawns_ = 0;
+  int waits_ = 0;
+};
+
+SpawnPlan Plan() {
+  SpawnPlan plan;
+  plan.path = "/bin/fake";
+  plan.argv = {"fake"};
+  return plan;
+}
+
+struct Outcome {
+  int status;
+  SupervisorSnapshot last;
+};
+
+Outcome Run(FakeOps& ops, const SupervisorConfig& config) {
+  InitLogging(LogFormat::kText, LogLevel::kError);
+  SupervisorSnapshot last;
+  Supervisor supervisor(config, Plan(), ops, [&last](const SupervisorSnapshot& s) { last = s; });
+  const int status = supervisor.Run();
+  InitLogging(LogFormat::kText, LogLevel::kInfo);
+  return Outcome{status, last};
+}
+
+long long Ms(Duration d) { return std::chrono::duration_cast<milliseconds>(d).count(); }
+
+// The gap between start `i` and the end of run `i - 1`.
+long long GapMs(const FakeOps& ops, size_t i, Duration run_length) {
+  return Ms(ops.spawns()[i] - ops.spawns()[i - 1] - run_length);
+}
+
+SupervisorConfig OnFailure() {
+  SupervisorConfig config;
+  config.restart = RestartPolicy::kOnFailure;
+  config.backoff.initial = seconds(1);
+  config.backoff.max = seconds(4);
+  config.backoff.reset = seconds(60);
+  config.backoff.max_restarts = 3;
+  config.stop_grace = seconds(2);
+  return config;
+}
+
+Behaviour FailsAfter(Duration d, int status = 1) { return Behaviour{d, status, milliseconds(10)}; }
+
+}  // namespace
+
+TEST_CASE("supervisor: backoff doubles to the cap, then gives up after max_restarts") {
+  FakeOps ops([](int) { return FailsAfter(milliseconds(100), 3); });
+  SupervisorConfig config = OnFailure();
+  config.backoff.max_restarts = 4;
+  Outcome out = Run(ops, config);
+  CHECK(out.status == 3);
+  REQUIRE(ops.spawns().size() == 5);  // the first run and 4 restarts
+  const long long expected[] = {1000, 2000, 4000, 4000};
+  for (size_t i = 1; i < ops.spawns().size(); ++i) {
+    CAPTURE(i);
+    const long long gap = GapMs(ops, i, milliseconds(100));
+    CHECK(gap >= expected[i - 1] * 8 / 10);  // jitter is +-20%
+    CHECK(gap <= expected[i - 1] * 12 / 10);
+  }
+  CHECK(out.last.given_up);
+  CHECK(out.last.state == RuntimeState::kFatal);
+  CHECK(out.last.restarts == 4);
+  CHECK(out.last.last_exit == 3);
+}
+
+TEST_CASE("supervisor: a run as long as the reset window starts the schedule over") {
+  // Fails fast, fails fast, runs 61 s then fails, fails fast.
+  FakeOps ops([](int run) { return FailsAfter(run == 2 ? seconds(61) : milliseconds(100)); });
+  SupervisorConfig config = OnFailure();
+  config.backoff.max_restarts = 3;
+  Outcome out = Run(ops, config);
+  // Without the reset, the fourth failed run in a row gives up (4 runs);
+  // the long run starts the count over as the first of a new row, which
+  // then gives up at its fourth: 2 + 4 runs.
+  REQUIRE(ops.spawns().size() == 6);
+  CHECK(GapMs(ops, 2, milliseconds(100)) >= 1600);     // 2 s, second in a row
+  CHECK(GapMs(ops, 3, seconds(61)) <= 1200);           // back to 1 s
+  CHECK(GapMs(ops, 4, milliseconds(100)) >= 1600);     // and doubling again
+  CHECK(out.last.given_up);
+  CHECK(out.status == 1);
+}
+
+TEST_CASE("supervisor: restart policies and remapped exit codes") {
+  SUBCASE("never: the first exit is the end, with its status") {
+    FakeOps ops([](int) { return FailsAfter(milliseconds(50), 7); });
+    SupervisorConfig config = OnFailure();
+    config.restart = RestartPolicy::kNever;
+    CHECK(Run(ops, config).status == 7);
+    CHECK(ops.spawns().size() == 1);
+  }
+  SUBCASE("on-failure: a clean exit is the end") {
+    FakeOps ops([](int run) { return FailsAfter(milliseconds(50), run == 0 ? 1 : 0); });
+    CHECK(Run(ops, OnFailure()).status == 0);
+    CHECK(ops.spawns().size() == 2);
+  }
+  SUBCASE("on-failure: a remapped code is a clean exit") {
+    FakeOps ops([](int) { return FailsAfter(milliseconds(50), 143); });
+    SupervisorConfig config = OnFailure();
+    config.remap_exit = {143};
+    CHECK(Run(ops, config).status == 0);
+    CHECK(ops.spawns().size() == 1);
+  }
+  SUBCASE("always: clean exits restart too, until stopped") {
+    FakeOps ops([](int) { return FailsAfter(seconds(5), 0); });
+    ops.SignalAt(seconds(16), SIGTERM);
+    SupervisorConfig config = OnFailure();
+    config.restart = RestartPolicy::kAlways;
+    Outcome out = Run(ops, config);
+    CHECK(ops.spawns().size() == 3);  // at 0 s, ~6 s, ~12 s: the TERM at 16 s ends the third
+    CHECK(out.status == 128 + SIGTERM);  // the run the stop ended
+  }
+}
+
+TEST_CASE("supervisor: a failed fork counts as a failed run") {
+  FakeOps ops([](int) { return FailsAfter(milliseconds(50), 0); });
+  ops.FailSpawns(2);
+  Outcome out = Run(ops, OnFailure());
+  CHECK(out.status == 0);
+  CHECK(ops.spawns().size() == 1);  // the third attempt started, ran, exited 0
+  CHECK(out.last.restarts == 2);
+}
+
+TEST_CASE("supervisor: stop with the runtime obeying TERM") {
+  FakeOps ops([](int) { return Behaviour{std::nullopt, 0, milliseconds(300)}; });
+  ops.SignalAt(seconds(5), SIGTERM);
+  Outcome out = Run(ops, OnFailure());
+  CHECK(out.status == 128 + SIGTERM);
+  CHECK(ops.spawns().size() == 1);
+  REQUIRE_FALSE(ops.sent().empty());
+  CHECK(ops.sent().front().pid == -100);  // the process group
+  CHECK(ops.sent().front().signo == SIGTERM);
+  CHECK(Ms(ops.sent().front().at) == 5000);
+  for (const Sent& s : ops.sent()) CHECK(s.signo != SIGKILL);
+  CHECK(Ms(ops.elapsed()) == 5300);
+  CHECK(out.last.state == RuntimeState::kExited);
+}
+
+TEST_CASE("supervisor: the stop grace ends in SIGKILL, and a second TERM keeps the deadline") {
+  FakeOps ops([](int) { return Behaviour{std::nullopt, 0, std::nullopt}; });  // ignores TERM
+  ops.SignalAt(seconds(5), SIGTERM);
+  ops.SignalAt(milliseconds(6500), SIGTERM);
+  SupervisorConfig config = OnFailure();
+  config.stop_grace = seconds(2);
+  Outcome out = Run(ops, config);
+  CHECK(out.status == 128 + SIGKILL);
+  std::vector<std::pair<long long, int>> to_group;
+  for (const Sent& s : ops.sent()) {
+    if (s.pid == -100) to_group.emplace_back(Ms(s.at), s.signo);
+  }
+  REQUIRE(to_group.size() >= 3);
+  CHECK(to_group[0] == std::make_pair(5000LL, SIGTERM));
+  CHECK(to_group[1] == std::make_pair(6500LL, SIGTERM));
+  CHECK(to_group[2] == std::make_pair(7000LL, SIGKILL));
+  CHECK(ops.spawns().size() == 1);  // a stop never restarts
+}
+
+TEST_CASE("supervisor: a stop during the backoff exits at once with the last status") {
+  FakeOps ops([](int) { return FailsAfter(milliseconds(100), 4); });
+  ops.SignalAt(milliseconds(500), SIGTERM);  // inside the first 1 s backoff
+  Outcome out = Run(ops, OnFailure());
+  CHECK(out.status == 4);
+  CHECK(ops.spawns().size() == 1);
+  CHECK(Ms(ops.elapsed()) == 500);
+}
+
+TEST_CASE("supervisor: --single-child signals the pid, not the group") {
+  FakeOps ops([](int) { return Behaviour{std::nullopt, 0, milliseconds(100)}; });
+  ops.SignalAt(seconds(1), SIGHUP);
+  ops.SignalAt(seconds(2), SIGTERM);
+  SupervisorConfig config = OnFailure();
+  config.single_child = true;
+  Run(ops, config);
+  REQUIRE(ops.sent().size() >= 2);
+  CHECK(ops.sent()[0].pid == 100);
+  CHECK(ops.sent()[0].signo == SIGHUP);
+  CHECK(ops.sent()[1].pid == 100);
+  CHECK(ops.sent()[1].signo == SIGTERM);
+}
+
+}  // namespace claw
