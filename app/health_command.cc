@@ -37,6 +37,7 @@ std::unique_ptr<HealthServer> StartHealthServer(const Options& options, std::str
   config.claw_init = CLAW_INIT_VERSION;
   config.start_grace = options.health_start_grace;
   config.serve_after_spawn = true;
+  config.in_loop = true;
   if (options.health_upstream) {
     auto url = ParseUpstreamUrl(*options.health_upstream);
     if (url) {

@@ -100,16 +100,22 @@ int RunSupervised(const Options& options, const Environment& env) {
   plan.child_mask = signals.value().original_mask;
   plan.interactive = isatty(STDIN_FILENO) == 1;
 
-  // 5. The health server (its threads inherit the blocked mask), then the
-  //    loop, which publishes every change to it.
+  // 5. The health server, served from the loop itself (its upstream workers,
+  //    if any, inherit the blocked mask), then the loop, which publishes
+  //    every change to it.
   auto health = StartHealthServer(options, RuntimeName(options), StampedVersion(options.version_stamp));
   // 6. Last, as every step above may read paths relative to it: claw-init
   //    moves to / so it does not hold the start directory's mount busy;
   //    every run of the runtime still starts there (or in its workdir).
   plan.start_dir = LeaveStartDirectory();
   SystemOps ops(signals.value().fd.get());
+  HealthServer* server = health.get();
+  LoopSource health_source{server->LoopFd(), POLLIN,
+                           [server](std::chrono::steady_clock::time_point now) { return server->LoopTimeoutMs(now); },
+                           [server] { return server->LoopDispatch(); }};
   Supervisor supervisor(SupervisorConfigFrom(options), std::move(plan), ops,
-                        [&health](const SupervisorSnapshot& snapshot) { health->Publish(snapshot); });
+                        [server](const SupervisorSnapshot& snapshot) { server->Publish(snapshot); },
+                        {std::move(health_source)});
   int status = supervisor.Run();
   health->Stop();
   return status;

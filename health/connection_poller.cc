@@ -108,6 +108,7 @@ Status ConnectionPoller::Listen(const HostPort& address) {
   auto fd = ListenOn(address);
   if (!fd) return fd.error();
   listen_fd_ = std::move(fd).value();
+  next_sweep_ = Clock::now() + kSweepInterval;
   sockaddr_storage bound{};
   socklen_t length = sizeof bound;
   if (getsockname(listen_fd_.get(), reinterpret_cast<sockaddr*>(&bound), &length) == 0) {
@@ -161,7 +162,6 @@ bool ConnectionPoller::Watch(int fd, void* tag, int op, uint32_t events) {
 // always (the hooks decide); only a request that must wait goes elsewhere.
 
 void ConnectionPoller::Run() {
-  next_sweep_ = Clock::now() + kSweepInterval;
   while (Pass(PassTimeoutMs(Clock::now()))) {
   }
 }
@@ -176,9 +176,9 @@ int ConnectionPoller::PassTimeoutMs(Clock::time_point now) const {
 
 // One epoll_wait and what it reports; false once asked to stop (or when
 // epoll itself fails).
-bool ConnectionPoller::Pass(int timeout_ms) {
+bool ConnectionPoller::Pass(int timeout_ms, int max_events) {
   epoll_event events[64];
-  int n = epoll_wait(epoll_fd_.get(), events, 64, timeout_ms);
+  int n = epoll_wait(epoll_fd_.get(), events, std::clamp(max_events, 1, 64), timeout_ms);
   if (n < 0) {
     if (errno == EINTR) return true;
     LogError(std::string("health: epoll_wait: ") + strerror(errno) + "; the health server stops");

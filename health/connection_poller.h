@@ -75,6 +75,13 @@ class ConnectionPoller {
 
   // Runs passes until Stop() is asked or epoll fails; on the poller thread.
   void Run();
+  // Or the owner's event loop runs the passes: it waits for fd() to be
+  // readable or for PassTimeoutMs() (-1: none), then calls Pass(0, limit),
+  // which handles at most `limit` events so the loop's other work (signals)
+  // never waits behind a flood of clients. Pass is false once epoll fails.
+  int fd() const { return epoll_fd_.get(); }
+  int PassTimeoutMs(Clock::time_point now) const;
+  bool Pass(int timeout_ms, int max_events = 64);
   // Asks Run() to return; any thread.
   void RequestStop();
   // Gives back a connection deferred by the hooks, its reply already sent
@@ -85,8 +92,6 @@ class ConnectionPoller {
   void CloseAll();
 
  private:
-  bool Pass(int timeout_ms);
-  int PassTimeoutMs(Clock::time_point now) const;
   bool Watch(int fd, void* tag, int op, uint32_t events);
   void AcceptAll();
   void OnEvent(Connection* conn);

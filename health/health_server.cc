@@ -25,6 +25,9 @@ using Clock = std::chrono::steady_clock;
 // Workers only answer requests that wait for an upstream check (and run
 // background refreshes of it); the poller answers everything else.
 constexpr size_t kWorkers = 4;
+// Events one in-loop pass handles: bounds how long a flood of clients can
+// hold back the supervisor's signal handling.
+constexpr int kLoopEvents = 16;
 
 // Where a request's upstream result comes from.
 struct UpstreamChoice {
@@ -59,7 +62,7 @@ struct HealthServer::Impl {
     sigset_t previous;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &previous);
-    poller_thread = std::thread([this] { poller.Run(); });
+    if (!config.in_loop) poller_thread = std::thread([this] { poller.Run(); });
     // Workers only ever wait for the upstream: without one, none is needed
     // (four fewer threads to create at start and to join at exit).
     if (checker) workers.Start(kWorkers, kIdleTimeout, kMaxRequestsPerConnection);
@@ -68,6 +71,7 @@ struct HealthServer::Impl {
 
   void Stop() {
     std::lock_guard<std::mutex> stop_lock(stop_mutex);
+    threads_started = false;
     if (poller_thread.joinable()) {
       poller.RequestStop();
       poller_thread.join();
@@ -167,6 +171,7 @@ struct HealthServer::Impl {
 
   std::atomic<bool> refresh_queued{false};
   std::thread poller_thread;
+  bool threads_started = false;  // the owner's thread only
 };
 
 HealthServer::HealthServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -186,7 +191,10 @@ std::unique_ptr<HealthServer> HealthServer::Start(HealthServerConfig config) {
     return std::unique_ptr<HealthServer>(new HealthServer(std::move(impl)));
   }
   impl->running = true;
-  if (!impl->config.serve_after_spawn) impl->StartThreads();
+  if (!impl->config.serve_after_spawn) {
+    impl->StartThreads();
+    impl->threads_started = true;
+  }
   HostPort bound = impl->config.listen;
   bound.port = impl->poller.port();
   LogInfo("health: listening on " + bound.ToString());
@@ -206,10 +214,24 @@ void HealthServer::Publish(const SupervisorSnapshot& snapshot) {
   }
   // A result about the previous run must not make the new one look ready.
   if (new_run && impl_->checker) impl_->checker->Invalidate();
-  // Only the owner's thread starts or joins the poller, so joinable() is safe here.
-  if (impl_->running && !impl_->poller_thread.joinable() && snapshot.state != RuntimeState::kStarting) {
+  // Only the owner's thread starts or joins the threads.
+  if (impl_->running && !impl_->threads_started && snapshot.state != RuntimeState::kStarting) {
     impl_->StartThreads();
+    impl_->threads_started = true;
   }
+}
+
+int HealthServer::LoopFd() const { return impl_->running && impl_->config.in_loop ? impl_->poller.fd() : -1; }
+
+int HealthServer::LoopTimeoutMs(std::chrono::steady_clock::time_point now) const {
+  return LoopFd() >= 0 ? impl_->poller.PassTimeoutMs(now) : -1;
+}
+
+bool HealthServer::LoopDispatch() {
+  if (LoopFd() < 0) return false;
+  if (impl_->poller.Pass(0, kLoopEvents)) return true;
+  Stop();
+  return false;
 }
 
 void HealthServer::Stop() { impl_->Stop(); }

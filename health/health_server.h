@@ -3,8 +3,10 @@
 // SupervisorSnapshot and a cached upstream check.
 //
 // It must keep answering whatever the runtime or the clients do, so it never
-// lets a client hold a thread while it is slow: one poller thread owns every
-// connection (epoll, connection_poller.h) and reads each request until its
+// lets a client hold a thread while it is slow: one poller owns every
+// connection (epoll, connection_poller.h), run by the supervisor's own event
+// loop in claw-init's run mode (in_loop) or by a thread of its own, and
+// reads each request until its
 // header is complete, with a deadline; only then is it parsed (cpp-httplib,
 // http_adapter.h) and answered (routes.h), on the poller, or on one of a
 // small fixed pool of workers (worker_pool.h) when it must wait for an
@@ -41,6 +43,11 @@ struct HealthServerConfig {
   // runtime's start does not wait for a thread to be created, and a probe
   // that comes earlier waits in the listen queue for microseconds.
   bool serve_after_spawn = false;
+  // No poller thread: the owner's event loop serves the connections through
+  // LoopFd/LoopTimeoutMs/LoopDispatch (docs/benchmarks.md has the numbers
+  // that chose this for claw-init's run mode). The workers that wait for an
+  // upstream check are still threads.
+  bool in_loop = false;
 };
 
 class HealthServer {
@@ -66,6 +73,13 @@ class HealthServer {
   // Called by the event loop after every change: a mutex-protected copy.
   // With serve_after_spawn, the first one past "starting" starts the thread.
   void Publish(const SupervisorSnapshot& snapshot);
+
+  // In-loop mode: the fd to wait on (-1: nothing to serve), how long the
+  // loop may sleep (-1: until the fd is ready), and one bounded pass, false
+  // once the server has stopped serving (then the fd is -1).
+  int LoopFd() const;
+  int LoopTimeoutMs(std::chrono::steady_clock::time_point now) const;
+  bool LoopDispatch();
 
   // Closes every connection and joins the threads; idempotent. A request
   // waiting for an upstream check can delay it by up to 2 s.

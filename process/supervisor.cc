@@ -99,8 +99,13 @@ void Supervisor::WaitAndDispatch() {
   ops_.Wait(pollfds_, timeout);
   const Clock::time_point after = ops_.Now();
   for (size_t i = 0; i < sources_.size(); ++i) {
-    const bool due = sources_[i].timeout_ms && sources_[i].timeout_ms(after) == 0;
-    if ((pollfds_[i].revents != 0 || due) && sources_[i].dispatch) sources_[i].dispatch();
+    LoopSource& source = sources_[i];
+    const bool due = source.timeout_ms && source.timeout_ms(after) == 0;
+    if ((pollfds_[i].revents == 0 && !due) || !source.dispatch) continue;
+    if (!source.dispatch()) {
+      source = LoopSource{};
+      pollfds_[i].fd = -1;
+    }
   }
 }
 

@@ -50,12 +50,13 @@ struct SupervisorConfig {
 // One more file descriptor the loop waits on beside the signals: the health
 // server's sockets, a helper command's pipe. The loop calls `dispatch` when
 // the fd is ready or the source's own deadline (`timeout_ms`, -1: none) has
-// come; a dispatch does a bounded amount of work and returns.
+// come; a dispatch does a bounded amount of work and returns false when the
+// source is finished (it is then never waited on again).
 struct LoopSource {
   int fd = -1;
   short events = POLLIN;
   std::function<int(std::chrono::steady_clock::time_point now)> timeout_ms;
-  std::function<void()> dispatch;
+  std::function<bool()> dispatch;
 };
 
 class Supervisor {
