@@ -29,6 +29,8 @@ Options (environment variable in brackets; command line > env > profile > defaul
   --max-restarts N          give up after N+1 failed runs in a row, 0 never [CLAW_MAX_RESTARTS] (10)
   --stop-signal SIG         signal that asks the runtime to stop [CLAW_STOP_SIGNAL] (TERM)
   --stop-grace DUR          then SIGKILL the process group [CLAW_STOP_GRACE] (8s)
+  --stop-delay DUR          not-ready at once, stop signal DUR later [CLAW_STOP_DELAY] (0s)
+  --termination-log PATH    final exit reason, or off [CLAW_TERMINATION_LOG] (/dev/termination-log if it exists)
   --single-child            signal the child only, not its group [CLAW_SINGLE_CHILD=1]
   -r, --rewrite S:T         forward signal S as T; T=0 drops S (repeatable)
   -e, --remap-exit N        child exit code N becomes 0 (repeatable)

@@ -22,7 +22,9 @@
 #include "process/signals.h"
 #include "process/spawn.h"
 #include "process/supervisor.h"
+#include "app/service_notify.h"
 #include "app/version_probe.h"
+#include "base/termination_log.h"
 #include "app/config_command.h"
 #include "app/health_command.h"
 #include "health/health_server.h"
@@ -56,6 +58,7 @@ SupervisorConfig SupervisorConfigFrom(const Options& options) {
   config.backoff = options.backoff;
   config.stop_signal = options.stop_signal;
   config.stop_grace = options.stop_grace;
+  config.stop_delay = options.stop_delay;
   config.single_child = options.single_child;
   config.rewrite = options.rewrite;
   config.remap_exit = options.remap_exit;
@@ -68,6 +71,9 @@ int RunSupervised(const Options& options, const Environment& env) {
   auto signals = BlockSignals();
   if (!signals) return Fail(signals.error());
   if (getpid() != 1) prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+
+  auto termination_log = ResolveTerminationLog(options.termination_log);
+  if (!termination_log) return Fail(termination_log.error().Prefixed("--termination-log"));
 
   // 2. Who the runtime runs as, and where.
   auto creds = ResolveCredentials(UserRequest{options.user, options.caps});
@@ -110,14 +116,33 @@ int RunSupervised(const Options& options, const Environment& env) {
   plan.start_dir = LeaveStartDirectory();
   SystemOps ops(signals.value().fd.get());
   HealthServer* server = health.get();
-  LoopSource health_source{server->LoopFd(), POLLIN,
-                           [server](std::chrono::steady_clock::time_point now) { return server->LoopTimeoutMs(now); },
-                           [server] { return server->LoopDispatch(); }};
+  std::vector<LoopSource> sources;
+  sources.push_back(LoopSource{server->LoopFd(), POLLIN,
+                               [server](std::chrono::steady_clock::time_point now) { return server->LoopTimeoutMs(now); },
+                               [server] { return server->LoopDispatch(); }});
+  std::optional<ServiceNotify> notify = ServiceNotify::FromEnvironment(env, [server] { return server->Passing(); });
+  if (notify) {
+    sources.push_back(LoopSource{-1, 0,
+                                 [&notify](std::chrono::steady_clock::time_point now) { return notify->TimeoutMs(now); },
+                                 [&notify] {
+                                   notify->Wake(std::chrono::steady_clock::now());
+                                   return true;
+                                 }});
+  }
   Supervisor supervisor(SupervisorConfigFrom(options), std::move(plan), ops,
-                        [server](const SupervisorSnapshot& snapshot) { server->Publish(snapshot); },
-                        {std::move(health_source)});
+                        [server, &notify](const SupervisorSnapshot& snapshot) {
+                          server->Publish(snapshot);
+                          if (notify) notify->OnSnapshot(snapshot);
+                        },
+                        std::move(sources));
   int status = supervisor.Run();
   health->Stop();
+  // 7. Why it ended, for Kubernetes' terminationMessagePath and the like.
+  if (termination_log.value() && !supervisor.final_reason().empty()) {
+    if (auto warning = WriteTerminationLog(*termination_log.value(), FormatTerminationMessage(supervisor.final_reason()))) {
+      LogWarn("termination log: " + *warning);
+    }
+  }
   return status;
 }
 

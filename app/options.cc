@@ -22,6 +22,8 @@ const char* const kEnvBackoffReset = "CLAW_BACKOFF_RESET";
 const char* const kEnvMaxRestarts = "CLAW_MAX_RESTARTS";
 const char* const kEnvStopSignal = "CLAW_STOP_SIGNAL";
 const char* const kEnvStopGrace = "CLAW_STOP_GRACE";
+const char* const kEnvStopDelay = "CLAW_STOP_DELAY";
+const char* const kEnvTerminationLog = "CLAW_TERMINATION_LOG";
 const char* const kEnvSingleChild = "CLAW_SINGLE_CHILD";
 const char* const kEnvHealthListen = "CLAW_HEALTH_LISTEN";
 const char* const kEnvHealthUpstream = "CLAW_HEALTH_UPSTREAM";
@@ -109,6 +111,17 @@ const std::vector<Setting>& Settings() {
       {"--stop-grace", kEnvStopGrace, "stop.grace",
        [](std::string_view v, Options& o) -> Status {
          CLAW_ASSIGN(o.stop_grace, ParseDuration(v));
+         return Ok{};
+       }},
+      {"--stop-delay", kEnvStopDelay, "stop.delay",
+       [](std::string_view v, Options& o) -> Status {
+         CLAW_ASSIGN(o.stop_delay, ParseDuration(v));
+         return Ok{};
+       }},
+      {"--termination-log", kEnvTerminationLog, nullptr,
+       [](std::string_view v, Options& o) -> Status {
+         if (v.empty()) return Error{"empty path (use off to disable it)", ExitCode::kUsage};
+         o.termination_log = std::string(v);
          return Ok{};
        }},
       {"--single-child", kEnvSingleChild, "runtime.single_child",

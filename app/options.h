@@ -52,6 +52,9 @@ struct Options {
 
   int stop_signal = 15;  // SIGTERM
   Duration stop_grace = std::chrono::seconds(8);
+  Duration stop_delay{0};  // not-ready at once, the stop signal this much later
+  // --termination-log: a path, "off", or unset (/dev/termination-log if it exists).
+  std::optional<std::string> termination_log;
   bool single_child = false;
   std::map<int, int> rewrite;  // forwarded signal -> signal sent (0: dropped)
   std::set<int> remap_exit;    // child exit codes reported as 0
@@ -93,6 +96,8 @@ extern const char* const kEnvBackoffReset;
 extern const char* const kEnvMaxRestarts;
 extern const char* const kEnvStopSignal;
 extern const char* const kEnvStopGrace;
+extern const char* const kEnvStopDelay;
+extern const char* const kEnvTerminationLog;
 extern const char* const kEnvSingleChild;
 extern const char* const kEnvHealthListen;
 extern const char* const kEnvHealthUpstream;

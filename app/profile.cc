@@ -50,7 +50,7 @@ const std::vector<SectionSpec>& Schema() {
         {"backoff_max", Kind::kDuration},
         {"backoff_reset", Kind::kDuration},
         {"max_restarts", Kind::kInteger}}},
-      {"stop", {{"signal", Kind::kSignal}, {"grace", Kind::kDuration}}},
+      {"stop", {{"signal", Kind::kSignal}, {"grace", Kind::kDuration}, {"delay", Kind::kDuration}}},
       {"log", {{"format", Kind::kString}, {"level", Kind::kString}}},
       {"version", {{"command", Kind::kStringArray}, {"regex", Kind::kString}, {"stamp", Kind::kString}}},
   };

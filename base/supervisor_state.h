@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 
 namespace claw {
@@ -24,6 +25,19 @@ inline const char* RuntimeStateName(RuntimeState state) {
   return "fatal";
 }
 
+// How the last run ended (contract section 7): "exit", "signal", "oom".
+enum class ExitReason { kNone, kExit, kSignal, kOom };
+
+inline const char* ExitReasonName(ExitReason reason) {
+  switch (reason) {
+    case ExitReason::kNone: return nullptr;
+    case ExitReason::kExit: return "exit";
+    case ExitReason::kSignal: return "signal";
+    case ExitReason::kOom: return "oom";
+  }
+  return nullptr;
+}
+
 struct SupervisorSnapshot {
   RuntimeState state = RuntimeState::kStarting;
   pid_t pid = 0;  // 0 when no runtime process is alive
@@ -32,6 +46,8 @@ struct SupervisorSnapshot {
   int restarts = 0;               // restarts so far (total, never reset)
   std::optional<int> last_exit;   // exit code of the last run (128+N for a signal)
   bool given_up = false;          // max-restarts reached: /health/live fails
+  ExitReason last_exit_reason = ExitReason::kNone;
+  uint64_t oom_kills = 0;         // runs the kernel's OOM killer ended
 };
 
 }  // namespace claw

@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "health/connection_poller.h"
 #include "health/http_adapter.h"
+#include "health/health_state.h"
 #include "health/routes.h"
 #include "health/worker_pool.h"
 
@@ -219,6 +220,19 @@ void HealthServer::Publish(const SupervisorSnapshot& snapshot) {
     impl_->StartThreads();
     impl_->threads_started = true;
   }
+}
+
+bool HealthServer::Passing() {
+  std::optional<UpstreamResult> upstream;
+  if (impl_->checker) {
+    upstream = impl_->checker->Peek(kMaxUpstreamAge);
+    if (!upstream) {
+      if (impl_->threads_started) impl_->RequestRefresh();
+      return false;
+    }
+  }
+  const HealthInputs in = impl_->Gather(Route::kHealth, UpstreamChoice{upstream ? &*upstream : nullptr, false});
+  return EvaluateHealth(in) == HealthStatus::kPass;
 }
 
 int HealthServer::LoopFd() const { return impl_->running && impl_->config.in_loop ? impl_->poller.fd() : -1; }

@@ -74,6 +74,11 @@ class HealthServer {
   // With serve_after_spawn, the first one past "starting" starts the thread.
   void Publish(const SupervisorSnapshot& snapshot);
 
+  // Whether /health would answer 200 now, from the latest snapshot and the
+  // cached upstream result; never waits (a stale result asks a worker for a
+  // fresh one and counts as not passing). For sd_notify's READY=1.
+  bool Passing();
+
   // In-loop mode: the fd to wait on (-1: nothing to serve), how long the
   // loop may sleep (-1: until the fd is ready), and one bounded pass, false
   // once the server has stopped serving (then the fd is -1).

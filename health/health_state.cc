@@ -82,6 +82,9 @@ HttpReply RenderHealth(const HealthInputs& in) {
   body += ",\"uptime_s\":" + FormatNumber(UptimeSeconds(s, in.now), 3);
   body += ",\"restarts\":" + std::to_string(s.restarts);
   body += ",\"last_exit\":" + (s.last_exit ? std::to_string(*s.last_exit) : std::string("null"));
+  const char* reason = ExitReasonName(s.last_exit_reason);
+  body += ",\"last_exit_reason\":" + (reason != nullptr ? "\"" + std::string(reason) + "\"" : std::string("null"));
+  body += ",\"oom_kills\":" + std::to_string(s.oom_kills);
   body += ",\"checks\":{";
   if (in.upstream) body += "\"upstream\":" + UpstreamJson(*in.upstream);
   body += "}}\n";
@@ -107,6 +110,8 @@ HttpReply RenderMetrics(const HealthInputs& in) {
                "claw_runtime_restarts_total " + std::to_string(s.restarts));
   AppendMetric(out, "claw_runtime_uptime_seconds", "gauge", "Seconds since the current run started, 0 when not running.",
                "claw_runtime_uptime_seconds " + FormatNumber(UptimeSeconds(s, in.now), 3));
+  AppendMetric(out, "claw_runtime_oom_kills_total", "counter", "Runs of the runtime the kernel's OOM killer ended.",
+               "claw_runtime_oom_kills_total " + std::to_string(s.oom_kills));
   // Without a configured upstream there is nothing to report: the family is
   // left out rather than faked as up or down.
   if (in.upstream) {

@@ -100,15 +100,31 @@ TEST_CASE("RenderHealth: the contract's fields and types") {
   CHECK(up["target"].GetString() == std::string("http://127.0.0.1:18789/readyz"));
   CHECK(up["latency_ms"].GetDouble() == doctest::Approx(1.9));
   CHECK_FALSE(up.HasMember("output"));
-  // Exactly the contract's members, in its order.
-  const char* order[] = {"status", "runtime", "version", "claw_init", "state", "pid",
-                         "uptime_s", "restarts", "last_exit", "checks"};
+  CHECK(doc["last_exit_reason"].IsNull());  // no run has ended yet
+  CHECK(doc["oom_kills"].GetInt() == 0);
+  // Exactly the contract's members (sections 4 and 7), in its order.
+  const char* order[] = {"status",    "runtime",          "version",   "claw_init", "state", "pid",
+                         "uptime_s",  "restarts",         "last_exit", "last_exit_reason",
+                         "oom_kills", "checks"};
   int i = 0;
   for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it, ++i) {
-    REQUIRE(i < 10);
+    REQUIRE(i < 12);
     CHECK(it->name.GetString() == std::string(order[i]));
   }
-  CHECK(i == 10);
+  CHECK(i == 12);
+}
+
+TEST_CASE("RenderHealth and metrics: an OOM kill is named") {
+  HealthInputs in = Inputs(RuntimeState::kBackoff, std::nullopt, seconds(0));
+  in.snapshot.last_exit = 137;
+  in.snapshot.last_exit_reason = ExitReason::kOom;
+  in.snapshot.oom_kills = 2;
+  auto doc = Parse(RenderHealth(in).body);
+  CHECK(doc["last_exit_reason"].GetString() == std::string("oom"));
+  CHECK(doc["oom_kills"].GetInt() == 2);
+  CHECK(RenderMetrics(in).body.find("\nclaw_runtime_oom_kills_total 2\n") != std::string::npos);
+  in.snapshot.last_exit_reason = ExitReason::kSignal;
+  CHECK(Parse(RenderHealth(in).body)["last_exit_reason"].GetString() == std::string("signal"));
 }
 
 TEST_CASE("RenderHealth: no process, no upstream, unknown version") {

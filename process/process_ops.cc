@@ -72,4 +72,20 @@ std::vector<pid_t> SystemOps::Children() {
   return children;
 }
 
+std::optional<uint64_t> SystemOps::OomKills() {
+  if (!cgroup_) {
+    cgroup_ = FindMemoryCgroup();
+    if (!*cgroup_) LogDebug("no memory cgroup (" + cgroup_->error().message + "): OOM kills are not told apart");
+  }
+  if (!*cgroup_) return std::nullopt;
+  auto count = ReadOomKills(cgroup_->value());
+  if (!count) return std::nullopt;
+  return count.value();
+}
+
+std::string SystemOps::OomReport() {
+  if (!cgroup_ || !*cgroup_) return ProcessOps::OomReport();
+  return FormatOomReason(ReadMemoryLimit(cgroup_->value()), ReadMemoryPeak(cgroup_->value()));
+}
+
 }  // namespace claw

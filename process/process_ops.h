@@ -8,8 +8,12 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
+#include "process/cgroup_memory.h"
 #include "process/reap.h"
 #include "process/signals.h"
 #include "process/spawn.h"
@@ -34,6 +38,11 @@ class ProcessOps {
   virtual ReapResult Reap() = 0;
   // claw-init's direct children (the orphans it adopted, as a subreaper).
   virtual std::vector<pid_t> Children() = 0;
+  // The kernel's OOM-kill count of claw-init's memory cgroup, read at the
+  // start and the end of a run (never polled); nullopt: not known here.
+  virtual std::optional<uint64_t> OomKills() { return std::nullopt; }
+  // "killed by the kernel's OOM killer (memory limit 64 MiB, peak 64 MiB)".
+  virtual std::string OomReport() { return "killed by the kernel's OOM killer"; }
 };
 
 // The real thing, reading signals from `signal_fd` (BlockSignals()).
@@ -47,9 +56,13 @@ class SystemOps : public ProcessOps {
   int Kill(pid_t pid, int signo) override;
   ReapResult Reap() override;
   std::vector<pid_t> Children() override;
+  std::optional<uint64_t> OomKills() override;
+  std::string OomReport() override;
 
  private:
   int signal_fd_;
+  // Found at the first OomKills(); an error is logged once (debug).
+  std::optional<Result<MemoryCgroup>> cgroup_;
 };
 
 }  // namespace claw

@@ -69,6 +69,9 @@ std::vector<std::string> ChildEnvironment(const Environment& env, const Credenti
   std::vector<std::string> out;
   for (const auto& [name, value] : env) {
     if (StartsWith(name, "CLAW_CONFIG__") || StartsWith(name, "CLAW_CONFIG_UNSET__")) continue;
+    // claw-init answers the service manager itself; a runtime that also
+    // did would report ready before /health passes.
+    if (name == "NOTIFY_SOCKET") continue;
     out.push_back(name + "=" + value);
   }
   ApplyCredentialsToEnvironment(creds, out);

@@ -46,7 +46,8 @@ Result<std::string> ResolveCommand(const std::string& name, const Environment& e
 
 // The child's environment: claw-init's own, minus the CLAW_CONFIG__* and
 // CLAW_CONFIG_UNSET__* patch variables (they may hold secrets the runtime
-// gets through its config instead), plus HOME/USER/LOGNAME of the runtime
+// gets through its config instead) and NOTIFY_SOCKET (claw-init is the one
+// that notifies), plus HOME/USER/LOGNAME of the runtime
 // user. Pure.
 std::vector<std::string> ChildEnvironment(const Environment& env, const Credentials& creds);
 

@@ -81,6 +81,7 @@ int Supervisor::Run() {
     // 3. deadlines
     HandleDeadlines(ops_.Now());
   }
+  if (snapshot_.state == RuntimeState::kStopping) SetState(RuntimeState::kExited);
   if (publish_) publish_(snapshot_);
   return last_status_;
 }
@@ -144,6 +145,7 @@ void Supervisor::StartRuntime() {
   }
   pid_ = spawned.value().pid;
   started_at_ = ops_.Now();
+  oom_at_start_ = ops_.OomKills();
   snapshot_.pid = pid_;
   snapshot_.started_at = started_at_;
   no_children_ = false;
@@ -239,6 +241,12 @@ void Supervisor::HandTerminalToRuntime() {
 void Supervisor::RequestStop(int send, int received) {
   if (phase_ != Phase::kSupervising) return;  // already cleaning up
   if (stop_requested_) {
+    if (stop_delay_deadline_) {
+      // A second request ends the stop delay at once.
+      LogInfo("received " + SignalName(received) + " again: stop delay cut short");
+      SendStop(send);
+      return;
+    }
     // A repeated stop request is passed on again; the deadline stands.
     if (pid_ != 0) KillRuntime(send);
     if (DebugEnabled()) LogDebug("received " + SignalName(received) + " again: passed on");
@@ -246,27 +254,54 @@ void Supervisor::RequestStop(int send, int received) {
   }
   stop_requested_ = true;
   next_start_.reset();
+  final_reason_ += std::string(final_reason_.empty() ? "" : "; ") + "stopped by " + SignalName(received);
   if (pid_ == 0) {
     // In backoff (or about to be): nothing to stop, exit with the last status.
     LogInfo("received " + SignalName(received) + ": no runtime running; exiting with status " +
             std::to_string(last_status_));
-    SetState(RuntimeState::kExited);
     BeginCleanup();
     return;
   }
   SetState(RuntimeState::kStopping);
-  stop_deadline_ = ops_.Now() + config_.stop_grace;
-  ForwardToRuntime(send);
+  if (config_.stop_delay.count() > 0) {
+    // Not ready from now on (the publish at the top of the next pass); the
+    // runtime goes on serving what is still routed to it.
+    stop_delay_deadline_ = ops_.Now() + config_.stop_delay;
+    delayed_stop_signal_ = send;
+    LogInfo("received " + SignalName(received) + ": stopping; not ready now, " + SignalName(send) + " in " +
+            FormatDuration(config_.stop_delay) + " (stop delay)");
+    return;
+  }
+  SendStop(send);
   // Logged after the kill: formatting a line is not worth delaying the stop.
   LogInfo("received " + SignalName(received) + ": stopping; sent " + SignalName(send) + " to " +
           (config_.single_child ? "pid " : "process group ") + std::to_string(pid_) + "; SIGKILL in " +
           FormatDuration(config_.stop_grace));
 }
 
+// The stop signal goes out; the grace counts from here.
+void Supervisor::SendStop(int send) {
+  stop_delay_deadline_.reset();
+  if (pid_ == 0) return;
+  stop_deadline_ = ops_.Now() + config_.stop_grace;
+  ForwardToRuntime(send);
+}
+
 void Supervisor::OnRuntimeExit(int wait_status) {
   int code = ExitCodeFromWaitStatus(wait_status);
   const pid_t group = pid_;
   std::string how = DescribeStatus(wait_status);
+  snapshot_.last_exit_reason = WIFSIGNALED(wait_status) ? ExitReason::kSignal : ExitReason::kExit;
+  if (WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGKILL && oom_at_start_) {
+    // Read at the end of the run only: no polling while it runs.
+    const std::optional<uint64_t> now = ops_.OomKills();
+    if (now && *now > *oom_at_start_) {
+      snapshot_.last_exit_reason = ExitReason::kOom;
+      snapshot_.oom_kills += *now - *oom_at_start_;
+      how += ", " + ops_.OomReport();
+    }
+  }
+  oom_at_start_.reset();
   if (config_.remap_exit.count(code) != 0) {
     how += ", remapped to 0";
     code = 0;
@@ -277,10 +312,15 @@ void Supervisor::OnRuntimeExit(int wait_status) {
   snapshot_.started_at.reset();
   pid_ = 0;
   const auto ran_for = std::chrono::duration_cast<Duration>(ops_.Now() - started_at_);
-  LogInfo(plan_.argv.front() + " " + how + " after " + FormatDuration(ran_for));
+  const std::string line = plan_.argv.front() + " " + how + " after " + FormatDuration(ran_for);
+  if (snapshot_.last_exit_reason == ExitReason::kOom) {
+    LogError(line);
+  } else {
+    LogInfo(line);
+  }
 
   if (stop_requested_) {
-    SetState(RuntimeState::kExited);
+    final_reason_ = line + "; " + final_reason_;
     old_group_ = group;
     BeginCleanup();
     return;
@@ -289,6 +329,7 @@ void Supervisor::OnRuntimeExit(int wait_status) {
   RestartDecision decision =
       DecideRestart(config_.restart, config_.backoff, tracker_, RunOutcome{code, ran_for}, jitter(random_));
   if (decision.restart) {
+    final_reason_ = line;
     snapshot_.restarts = tracker_.restarts;
     SetState(RuntimeState::kBackoff);
     next_start_ = ops_.Now() + decision.delay;
@@ -299,13 +340,13 @@ void Supervisor::OnRuntimeExit(int wait_status) {
             ", " + std::to_string(tracker_.consecutive_failures) + " failed in a row)");
     return;
   }
+  final_reason_ = line;
   if (decision.gave_up) {
     snapshot_.given_up = true;
     SetState(RuntimeState::kFatal);
+    final_reason_ += "; gave up after " + std::to_string(tracker_.consecutive_failures) + " failed runs in a row";
     LogError("giving up after " + std::to_string(tracker_.consecutive_failures) +
              " failed runs in a row; exiting with status " + std::to_string(code));
-  } else {
-    SetState(RuntimeState::kExited);
   }
   old_group_ = group;
   BeginCleanup();
@@ -314,6 +355,9 @@ void Supervisor::OnRuntimeExit(int wait_status) {
 void Supervisor::BeginCleanup() {
   phase_ = Phase::kCleanup;
   next_start_.reset();
+  stop_delay_deadline_.reset();
+  // The stop has begun: not ready from now on (fatal stays fatal).
+  if (snapshot_.state != RuntimeState::kFatal) SetState(RuntimeState::kStopping);
   const auto now = ops_.Now();
   if (stop_grace_spent_ || (stop_deadline_ && now >= *stop_deadline_)) {
     // The stop grace is spent: no second grace period for leftovers.
@@ -338,6 +382,14 @@ void Supervisor::HandleDeadlines(Clock::time_point now) {
   if (phase_ == Phase::kDone) return;
   if (next_start_ && now >= *next_start_ && phase_ == Phase::kSupervising) {
     StartRuntime();
+  }
+  if (stop_delay_deadline_ && now >= *stop_delay_deadline_) {
+    const int send = delayed_stop_signal_;
+    SendStop(send);
+    if (pid_ != 0) {
+      LogInfo("stop delay over: sent " + SignalName(send) + " to " + (config_.single_child ? "pid " : "process group ") +
+              std::to_string(pid_) + "; SIGKILL in " + FormatDuration(config_.stop_grace));
+    }
   }
   if (stop_deadline_ && now >= *stop_deadline_ && pid_ != 0) {
     LogWarn(plan_.argv.front() + " did not stop within " + FormatDuration(config_.stop_grace) +
@@ -366,6 +418,7 @@ int Supervisor::PollTimeoutMs(Clock::time_point now) const {
     if (t && (!next || *t < *next)) next = t;
   };
   consider(next_start_);
+  consider(stop_delay_deadline_);
   if (pid_ != 0) consider(stop_deadline_);
   consider(cleanup_deadline_);
   consider(give_up_deadline_);

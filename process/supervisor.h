@@ -23,6 +23,7 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "base/duration.h"
@@ -41,6 +42,10 @@ struct SupervisorConfig {
   BackoffPolicy backoff;
   int stop_signal = 15;  // SIGTERM
   Duration stop_grace = std::chrono::seconds(8);
+  // On a stop, the state is "stopping" at once and the stop signal goes out
+  // this much later (a second stop request sends it at once); the grace
+  // counts from the signal.
+  Duration stop_delay{0};
   bool single_child = false;
   std::map<int, int> rewrite;  // forwarded signal -> signal sent (0: dropped)
   std::set<int> remap_exit;    // exit codes reported as 0
@@ -70,6 +75,11 @@ class Supervisor {
   // Runs until the runtime is gone for good; returns claw-init's exit code.
   int Run();
 
+  // Why it ended, one line for the termination log: "openclaw exited with
+  // status 1 after 2s; gave up after 11 failed runs in a row". Set once the
+  // first run has ended; never holds the runtime's output or a secret.
+  const std::string& final_reason() const { return final_reason_; }
+
  private:
   enum class Phase { kSupervising, kCleanup, kDone };
 
@@ -80,6 +90,7 @@ class Supervisor {
   void FollowRuntimeStop();
   void HandTerminalToRuntime();
   void RequestStop(int send, int received);
+  void SendStop(int send);
   void OnRuntimeExit(int wait_status);
   void BeginCleanup();
   void SignalLeftovers(int signo);
@@ -107,6 +118,8 @@ class Supervisor {
   int last_status_ = 0;
   bool stop_requested_ = false;
   std::optional<Clock::time_point> next_start_;
+  std::optional<Clock::time_point> stop_delay_deadline_;  // send the stop signal then
+  int delayed_stop_signal_ = 0;
   std::optional<Clock::time_point> stop_deadline_;     // SIGKILL the group then
   std::optional<Clock::time_point> cleanup_deadline_;  // SIGKILL leftovers then
   std::optional<Clock::time_point> give_up_deadline_;  // exit even if something is unkillable
@@ -115,6 +128,8 @@ class Supervisor {
   bool more_to_reap_ = false;
   bool resumed_ = false;  // claw-init was stopped and continued in this pass
   std::mt19937_64 random_;
+  std::optional<uint64_t> oom_at_start_;  // the cgroup's OOM-kill count when this run started
+  std::string final_reason_;
 };
 
 }  // namespace claw

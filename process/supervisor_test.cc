@@ -25,6 +25,7 @@ struct Behaviour {
   std::optional<Duration> exits_after;  // unset: runs until signalled
   int status = 0;                       // its exit code then
   std::optional<Duration> term_takes;   // unset: ignores the stop signal
+  bool oom = false;                     // exits_after ends it by the OOM killer
 };
 
 struct Sent {
@@ -83,7 +84,7 @@ class FakeOps : public ProcessOps {
     Child child{b, std::nullopt, 0};
     if (b.exits_after) {
       child.dies_at = now_ + *b.exits_after;
-      child.wait_status = b.status << 8;
+      child.wait_status = b.oom ? SIGKILL : b.status << 8;
     }
     children_[pid] = child;
     return Spawned{pid, std::nullopt};
@@ -110,10 +111,18 @@ class FakeOps : public ProcessOps {
     return found ? 0 : ESRCH;
   }
 
+  std::optional<uint64_t> OomKills() override {
+    ++oom_reads_;
+    return oom_kills_;
+  }
+  std::string OomReport() override { return "killed by the kernel's OOM killer (memory limit 64 MiB)"; }
+  int oom_reads() const { return oom_reads_; }
+
   ReapResult Reap() override {
     ReapResult result;
     for (auto it = children_.begin(); it != children_.end();) {
       if (it->second.dies_at && *it->second.dies_at <= now_) {
+        if (it->second.behaviour.oom && it->second.wait_status == SIGKILL) ++oom_kills_;
         result.reaped.push_back(Reaped{it->first, it->second.wait_status});
         it = children_.erase(it);
       } else {
@@ -147,6 +156,8 @@ class FakeOps : public ProcessOps {
   pid_t next_pid_ = 100;
   int failing_spawns_ = 0;
   int waits_ = 0;
+  uint64_t oom_kills_ = 5;  // earlier kills in the cgroup, before claw-init
+  int oom_reads_ = 0;
 };
 
 SpawnPlan Plan() {
@@ -159,18 +170,25 @@ SpawnPlan Plan() {
 struct Outcome {
   int status;
   SupervisorSnapshot last;
+  std::string reason;
+  // Each change of state, with when it was published.
+  std::vector<std::pair<long long, RuntimeState>> states;
 };
+
+long long Ms(Duration d) { return std::chrono::duration_cast<milliseconds>(d).count(); }
 
 Outcome Run(FakeOps& ops, const SupervisorConfig& config) {
   InitLogging(LogFormat::kText, LogLevel::kError);
-  SupervisorSnapshot last;
-  Supervisor supervisor(config, Plan(), ops, [&last](const SupervisorSnapshot& s) { last = s; });
-  const int status = supervisor.Run();
+  Outcome out;
+  Supervisor supervisor(config, Plan(), ops, [&out, &ops](const SupervisorSnapshot& s) {
+    if (out.states.empty() || out.states.back().second != s.state) out.states.emplace_back(Ms(ops.elapsed()), s.state);
+    out.last = s;
+  });
+  out.status = supervisor.Run();
+  out.reason = supervisor.final_reason();
   InitLogging(LogFormat::kText, LogLevel::kInfo);
-  return Outcome{status, last};
+  return out;
 }
-
-long long Ms(Duration d) { return std::chrono::duration_cast<milliseconds>(d).count(); }
 
 // The gap between start `i` and the end of run `i - 1`.
 long long GapMs(const FakeOps& ops, size_t i, Duration run_length) {
@@ -324,6 +342,97 @@ TEST_CASE("supervisor: --single-child signals the pid, not the group") {
   CHECK(ops.sent()[0].signo == SIGHUP);
   CHECK(ops.sent()[1].pid == 100);
   CHECK(ops.sent()[1].signo == SIGTERM);
+}
+
+TEST_CASE("supervisor: the stop delay reports stopping at once and sends the signal after it") {
+  FakeOps ops([](int) { return Behaviour{std::nullopt, 0, milliseconds(200)}; });
+  ops.SignalAt(seconds(5), SIGTERM);
+  SupervisorConfig config = OnFailure();
+  config.stop_delay = seconds(3);
+  Outcome out = Run(ops, config);
+  CHECK(out.status == 128 + SIGTERM);
+  REQUIRE_FALSE(ops.sent().empty());
+  CHECK(Ms(ops.sent().front().at) == 8000);
+  CHECK(ops.sent().front().signo == SIGTERM);
+  // "stopping" from the TERM on, while the runtime still runs.
+  bool stopping_at_5 = false;
+  for (const auto& [at, state] : out.states) stopping_at_5 |= at == 5000 && state == RuntimeState::kStopping;
+  CHECK(stopping_at_5);
+  CHECK(out.states.back().second == RuntimeState::kExited);
+  CHECK(Ms(ops.elapsed()) == 8200);
+  CHECK(out.reason == "fake killed by signal TERM (status 143) after 8.2s; stopped by TERM");
+}
+
+TEST_CASE("supervisor: a second TERM ends the stop delay; the grace counts from the signal") {
+  FakeOps ops([](int) { return Behaviour{std::nullopt, 0, std::nullopt}; });  // ignores TERM
+  ops.SignalAt(seconds(5), SIGTERM);
+  ops.SignalAt(seconds(6), SIGTERM);
+  SupervisorConfig config = OnFailure();
+  config.stop_delay = seconds(30);
+  config.stop_grace = seconds(2);
+  Outcome out = Run(ops, config);
+  CHECK(out.status == 128 + SIGKILL);
+  REQUIRE(ops.sent().size() >= 2);
+  CHECK(Ms(ops.sent()[0].at) == 6000);
+  CHECK(ops.sent()[0].signo == SIGTERM);
+  CHECK(Ms(ops.sent()[1].at) == 8000);
+  CHECK(ops.sent()[1].signo == SIGKILL);
+}
+
+TEST_CASE("supervisor: the runtime ending on its own during the stop delay ends the stop") {
+  FakeOps ops([](int) { return FailsAfter(seconds(6), 0); });
+  ops.SignalAt(seconds(5), SIGTERM);
+  SupervisorConfig config = OnFailure();
+  config.stop_delay = seconds(10);
+  Outcome out = Run(ops, config);
+  CHECK(out.status == 0);
+  CHECK(Ms(ops.elapsed()) == 6000);
+  // The delay never ran out: the runtime was not signalled before its exit
+  // (the TERM to its group after it is the clean-up of leftovers).
+  for (const Sent& s : ops.sent()) CHECK(Ms(s.at) >= 6000);
+}
+
+TEST_CASE("supervisor: an OOM kill is told from other SIGKILLs by the cgroup's count") {
+  // Run 0: the OOM killer at 2 s; run 1: a plain exit 0.
+  FakeOps ops([](int run) {
+    Behaviour b = FailsAfter(run == 0 ? seconds(2) : seconds(1), 0);
+    b.oom = run == 0;
+    return b;
+  });
+  Outcome out = Run(ops, OnFailure());
+  CHECK(out.status == 0);
+  CHECK(ops.spawns().size() == 2);
+  CHECK(out.last.oom_kills == 1);
+  CHECK(out.last.last_exit_reason == ExitReason::kExit);  // the last run's
+  CHECK(ops.oom_reads() == 3);  // at each start, and at the end of the SIGKILLed run only
+
+  FakeOps killed([](int) {
+    Behaviour b = FailsAfter(seconds(2), 0);
+    b.oom = true;
+    return b;
+  });
+  SupervisorConfig never = OnFailure();
+  never.restart = RestartPolicy::kNever;
+  Outcome oom = Run(killed, never);
+  CHECK(oom.status == 128 + SIGKILL);
+  CHECK(oom.last.last_exit_reason == ExitReason::kOom);
+  CHECK(oom.reason.find("OOM killer (memory limit 64 MiB)") != std::string::npos);
+
+  // SIGKILL at the end of the stop grace is no OOM kill.
+  FakeOps stubborn([](int) { return Behaviour{std::nullopt, 0, std::nullopt}; });
+  stubborn.SignalAt(seconds(1), SIGTERM);
+  Outcome grace = Run(stubborn, OnFailure());
+  CHECK(grace.last.last_exit_reason == ExitReason::kSignal);
+  CHECK(grace.last.oom_kills == 0);
+}
+
+TEST_CASE("supervisor: the final reason of a give-up") {
+  FakeOps ops([](int) { return FailsAfter(milliseconds(100), 1); });
+  SupervisorConfig config = OnFailure();
+  config.backoff.max_restarts = 1;
+  Outcome out = Run(ops, config);
+  CHECK(out.reason == "fake exited with status 1 after 100ms; gave up after 2 failed runs in a row");
+  CHECK(out.states.back().second == RuntimeState::kFatal);
 }
 
 }  // namespace claw
