@@ -3,7 +3,13 @@
 # then tags it with the runtime's version as `version-probe` reports it:
 #   images/build.sh [--standin] RUNTIME      RUNTIME: openclaw, zeroclaw, nullclaw, builder
 # Prints the versioned image reference on stdout (e.g.
-# localhost/claw-init/openclaw:v2026.9.6); progress goes to stderr.
+# localhost/claw-init/openclaw:v2026.9.6); progress goes to stderr. When
+# version-probe prints nothing the tag is built-YYYYMMDD-<image id, 12 hex>
+# (UTC date), never `latest`.
+#
+# Provenance labels on every image: org.opencontainers.image.created,
+# .revision and .source (from git, when CLAW_IMAGE_SRC is a checkout), and
+# org.claw-init.recipe.sha256, the sha256 of images/RUNTIME/Dockerfile.
 #
 # --standin   zeroclaw/nullclaw: use the stand-in runtime binary instead of
 #             compiling upstream (which needs crates.io / ziglang.org)
@@ -17,6 +23,9 @@
 #   CLAW_BUILD_PULL    podman's --pull policy (default never: the bases are
 #                      made locally by scripts/container-setup.sh)
 #   CLAW_BUILD_QUIET=1 only print the build's output when it fails
+#   NODE_EXTRA_CA_CERTS  a CA bundle file on the host (a TLS-intercepting
+#                      proxy): mounted read-only over every stage's
+#                      /etc/ssl/certs/ca-certificates.crt during RUN steps
 #   extra `--build-arg K=V` may follow RUNTIME
 set -euo pipefail
 
@@ -45,18 +54,23 @@ if ((standin)); then
     *) echo "build.sh: --standin is for zeroclaw and nullclaw" >&2; exit 2 ;;
   esac
 fi
+recipe="$src/images/$runtime/Dockerfile"
+args+=(--label "org.opencontainers.image.created=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+       --label "org.claw-init.recipe.sha256=$(sha256sum "$recipe" | cut -d' ' -f1)")
 if git -C "$src" rev-parse HEAD >/dev/null 2>&1; then
-  args+=(--build-arg "VCS_REF=$(git -C "$src" rev-parse HEAD)")
+  rev="$(git -C "$src" rev-parse HEAD)"
+  args+=(--build-arg "VCS_REF=$rev" --label "org.opencontainers.image.revision=$rev")
   remote="$(git -C "$src" remote get-url origin 2>/dev/null || true)"
-  [[ -n "$remote" ]] && args+=(--build-arg "VCS_SOURCE=$remote")
+  [[ -n "$remote" ]] && args+=(--build-arg "VCS_SOURCE=$remote" --label "org.opencontainers.image.source=$remote")
 fi
-# npm behind a TLS-intercepting proxy (this project's machines): hand the
+# Behind a TLS-intercepting proxy (this project's machines): hand the
 # machine's CA bundle to the build, read-only, over the standard bundle path
 # of every stage (as docs/images.md tells users behind such a proxy to do;
-# the builder stage is made to build that way), only when the host uses one.
-if [[ "$runtime" == openclaw && -n "${NODE_EXTRA_CA_CERTS:-}" && -f "$NODE_EXTRA_CA_CERTS" ]]; then
-  args+=(--volume "$NODE_EXTRA_CA_CERTS:/etc/ssl/certs/ca-certificates.crt:ro"
-         --build-arg NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt)
+# every stage is made to build that way), only when the host uses one. npm
+# also gets it as NODE_EXTRA_CA_CERTS (a build argument of images/openclaw).
+if [[ -n "${NODE_EXTRA_CA_CERTS:-}" && -f "$NODE_EXTRA_CA_CERTS" ]]; then
+  args+=(--volume "$NODE_EXTRA_CA_CERTS:/etc/ssl/certs/ca-certificates.crt:ro")
+  [[ "$runtime" == openclaw ]] && args+=(--build-arg NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt)
 fi
 args+=("$@" "$src")
 
@@ -80,8 +94,16 @@ if [[ "$runtime" == builder ]]; then
   echo "$repo/$runtime:build"
   exit 0
 fi
-# The tag is what the image says its runtime is: never `latest`.
+# The tag is what the image says its runtime is: never `latest`. Without a
+# version, the build date and the image id say which build it is.
 version="$("$engine" run --rm --network none "$repo/$runtime:build" version-probe)"
-[[ -n "$version" ]] || { echo "build.sh: version-probe printed nothing" >&2; exit 1; }
-"$engine" tag "$repo/$runtime:build" "$repo/$runtime:v$version"
-echo "$repo/$runtime:v$version"
+if [[ -n "$version" ]]; then
+  tag="v$version"
+else
+  id="$("$engine" image inspect --format '{{.Id}}' "$repo/$runtime:build")"
+  id="${id#sha256:}"
+  tag="built-$(date -u +%Y%m%d)-${id:0:12}"
+  echo "build.sh: version-probe printed nothing; tagging $tag" >&2
+fi
+"$engine" tag "$repo/$runtime:build" "$repo/$runtime:$tag"
+echo "$repo/$runtime:$tag"

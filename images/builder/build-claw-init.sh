@@ -6,7 +6,12 @@
 #                                   header + shared library, useless to a
 #                                   static binary)
 #   build-claw-init build           the static claw-init from /src into /out
-#   build-claw-init standin NAME    tests/helpers/standin_NAME.cc, static, into /out/NAME
+#   build-claw-init standin NAME [VERSION]
+#                                   tests/helpers/standin_NAME.cc, static, into
+#                                   /out/NAME (VERSION: its --version line)
+#   build-claw-init ca-bundle       Debian's CA certificates as one PEM bundle,
+#                                   /out/ca-certificates.crt, for a runner
+#                                   image to COPY (see ca_bundle below)
 # Only the binaries in /out reach the runner images.
 set -eu
 
@@ -62,13 +67,41 @@ build() {
 standin() {
   name="$1"
   mkdir -p "$out"
-  g++ -std=c++20 -O2 -static -s -Wall -o "$out/$name" "$src/tests/helpers/standin_$name.cc" -pthread
+  set -- -std=c++20 -O2 -static -s -Wall
+  [ -n "$version" ] && set -- "$@" "-DSTANDIN_VERSION=\"$version\""
+  g++ "$@" -o "$out/$name" "$src/tests/helpers/standin_$name.cc" -pthread
   "$out/$name" --version
+}
+
+# The runner images need a CA bundle at run time, but installing the
+# ca-certificates package there fails when a build mounts the host's bundle
+# read-only over /etc/ssl/certs/ca-certificates.crt (a TLS-intercepting
+# proxy; images/build.sh does that): its post-install cannot replace the
+# mounted file (EBUSY). So the package is only unpacked here, never
+# configured, and its certificates are joined into the same bundle
+# update-ca-certificates would write, which the runner COPYs (a COPY is not
+# affected by the build's mounts, and the host's CA never reaches the image).
+ca_bundle() {
+  export DEBIAN_FRONTEND=noninteractive
+  . /usr/local/lib/claw-init/apt.sh
+  CLAW_APT_LOG=/tmp/claw-apt.log
+  mkdir -p /tmp/ca "$out"
+  cd /tmp/ca
+  claw_apt_run "apt-get update" apt-get update || exit 1
+  claw_apt_run "apt-get download ca-certificates" apt-get download ca-certificates || exit 1
+  dpkg-deb -x ca-certificates_*.deb root
+  find root/usr/share/ca-certificates -name '*.crt' | LC_ALL=C sort | xargs cat > "$out/ca-certificates.crt"
+  count="$(grep -c 'BEGIN CERTIFICATE' "$out/ca-certificates.crt" || true)"
+  [ "$count" -ge 50 ] || { echo "build-claw-init: only $count certificates in ca-certificates" >&2; exit 1; }
+  echo "build-claw-init: CA bundle with $count certificates"
+  cd / && rm -rf /tmp/ca /var/lib/apt/lists/* /tmp/claw-apt.log
 }
 
 case "${1:-}" in
   deps) deps ;;
   build) build ;;
-  standin) [ $# -eq 2 ] || { echo "usage: build-claw-init standin NAME" >&2; exit 2; }; standin "$2" ;;
-  *) echo "usage: build-claw-init deps|build|standin NAME" >&2; exit 2 ;;
+  standin) { [ $# -eq 2 ] || [ $# -eq 3 ]; } || { echo "usage: build-claw-init standin NAME [VERSION]" >&2; exit 2; }
+    version="${3:-}"; standin "$2" ;;
+  ca-bundle) ca_bundle ;;
+  *) echo "usage: build-claw-init deps|build|standin NAME [VERSION]|ca-bundle" >&2; exit 2 ;;
 esac

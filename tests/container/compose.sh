@@ -136,7 +136,7 @@ podman tag "$ZC_IMAGE" "localhost/claw-init/zeroclaw:$good_tag"
 # the volume, as a real release might migrate a config.
 cat > "$WORK/Dockerfile.bad" <<EOF
 FROM $ZC_IMAGE
-ENV CLAW_CONFIG__default_model=broken-model CLAW_HEALTH_UPSTREAM=http://127.0.0.1:9/health
+ENV CLAW_CONFIG__providers__models__openrouter__default__model=broken-model CLAW_HEALTH_UPSTREAM=http://127.0.0.1:9/health
 EOF
 podman build -q --pull=never --network none --format docker -t "localhost/claw-init/zeroclaw:$bad_tag" -f "$WORK/Dockerfile.bad" "$WORK" >/dev/null \
   || die "building the broken tag failed"
@@ -193,7 +193,7 @@ check_true "without --restore-snapshot the broken release's config change stays"
 
 # Put the config right by hand, then the same broken upgrade with
 # --restore-snapshot: the volume comes back as it was.
-podman exec --user zeroclaw "$(zc_name)" sed -i 's/broken-model/hand-fixed-model/' /zeroclaw-data/.zeroclaw/config.toml
+podman exec --user 65534:65534 "$(zc_name)" sed -i 's/broken-model/hand-fixed-model/' /zeroclaw-data/.zeroclaw/config.toml
 if upgrade --timeout 20 --restore-snapshot zeroclaw "$bad_tag" >"$WORK/up-bad2.log" 2>&1; then
   fail "upgrade to a broken tag reported success (with --restore-snapshot)"
 else
@@ -204,7 +204,7 @@ check_true "volumes restored, says upgrade.sh" grep -q 'volumes restored from' "
 check_true "healthy after the rollback with restore" zc_healthy
 cfg="$(zc_config)"
 if grep -q 'broken-model' <<<"$cfg" || ! grep -q 'hand-fixed-model' <<<"$cfg"; then
-  fail "the snapshot was not restored: $(grep default_model <<<"$cfg")"
+  fail "the snapshot was not restored: $(grep '^model' <<<"$cfg")"
 else
   pass "the snapshot put the volume back as it was before the upgrade"
 fi

@@ -29,12 +29,20 @@ struct Response {
   std::string body = "{\"error\":\"not found\"}";
 };
 
-// (method, path) -> response. Runs on the accept thread.
-using Handler = std::function<Response(const std::string&, const std::string&)>;
+struct Request {
+  std::string method;
+  std::string path;  // without the query
+  bool loopback = false;  // the peer is 127.0.0.0/8 or ::1 (ZeroClaw's admin rule)
+};
+
+// Request -> response. Runs on the accept thread; it answers other methods
+// than GET/HEAD itself (usually 405).
+using Handler = std::function<Response(const Request&)>;
 
 inline const char* Reason(int status) {
   switch (status) {
     case 200: return "OK";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 503: return "Service Unavailable";
@@ -94,6 +102,24 @@ inline int Listen(std::string host, int port) {
   return fd;
 }
 
+inline bool PeerIsLoopback(int fd) {
+  sockaddr_storage a{};
+  socklen_t len = sizeof a;
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) return false;
+  if (a.ss_family == AF_INET) {
+    return (ntohl(reinterpret_cast<sockaddr_in*>(&a)->sin_addr.s_addr) >> 24) == 127;
+  }
+  if (a.ss_family == AF_INET6) {
+    const in6_addr& v6 = reinterpret_cast<sockaddr_in6*>(&a)->sin6_addr;
+    if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+  }
+  return false;
+}
+
+// The usual answer to anything but GET and HEAD.
+inline Response MethodNotAllowed() { return {405, "{\"error\":\"method not allowed\"}"}; }
+
 // Reads one request head (2 s limit), answers it and closes the connection.
 inline void ServeOne(int client, const Handler& handler) {
   std::string head;
@@ -106,15 +132,13 @@ inline void ServeOne(int client, const Handler& handler) {
     head.append(buf, static_cast<size_t>(n));
   }
   std::istringstream line(head.substr(0, head.find("\r\n")));
-  std::string method, target;
-  line >> method >> target;
-  std::string path = target.substr(0, target.find('?'));
-  Response r;
-  if (method != "GET" && method != "HEAD") {
-    r = {405, "{\"error\":\"method not allowed\"}"};
-  } else {
-    r = handler(method, path);
-  }
+  Request req;
+  std::string target;
+  line >> req.method >> target;
+  req.path = target.substr(0, target.find('?'));
+  req.loopback = PeerIsLoopback(client);
+  const std::string& method = req.method;
+  Response r = handler(req);
   std::string out = "HTTP/1.1 " + std::to_string(r.status) + " " + Reason(r.status) +
                     "\r\nContent-Type: application/json\r\nContent-Length: " +
                     std::to_string(r.body.size()) + "\r\nConnection: close\r\n\r\n";
@@ -127,9 +151,10 @@ inline void ServeOne(int client, const Handler& handler) {
   }
 }
 
-// Accepts forever (until the process is signalled away).
-inline void Serve(int listen_fd, const Handler& handler) {
-  for (;;) {
+// Accepts until *stop becomes true after a request (or forever, until the
+// process is signalled away).
+inline void Serve(int listen_fd, const Handler& handler, const bool* stop = nullptr) {
+  while (stop == nullptr || !*stop) {
     int client = accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
     if (client < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
@@ -141,7 +166,7 @@ inline void Serve(int listen_fd, const Handler& handler) {
   }
 }
 
-// Whole file, or nullopt when it cannot be read. `size` gets its size.
+// Whole file, or nullopt when it cannot be read.
 inline std::optional<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;

@@ -1,12 +1,19 @@
 // Stand-in for the NullClaw runtime (Zig, not buildable on the project's
-// machines) in image tests. What it shares with the real one:
-//   nullclaw --version        -> "nullclaw 2026.2.26"
+// machines) in image tests. What it shares with the real one (facts read in
+// nullclaw/nullclaw, listed with their commits in docs/images.md):
+//   nullclaw --version        -> "nullclaw 2026.2.26" (STANDIN_VERSION at
+//                             build; upstream's own image build says "dev"
+//                             unless given a version)
 //   nullclaw gateway [--port N] [--host H]
 //                             reads $NULLCLAW_HOME/config.json (else
-//                             $HOME/.nullclaw/config.json): strict JSON, at
-//                             most 64 KiB; a file that is too big or does not
-//                             parse is ignored and the defaults are used; the
-//                             flags win over gateway.port / gateway.host
+//                             $HOME/.nullclaw/config.json): strict JSON, the
+//                             newer schema (agents.defaults.model.primary,
+//                             models.providers.<p>.api_key, gateway.port and
+//                             .host); a file that does not parse is ignored
+//                             with a warning and the defaults are used; a
+//                             file over 64 KiB is a start-up error;
+//                             NULLCLAW_GATEWAY_PORT / NULLCLAW_GATEWAY_HOST
+//                             win over the file, the flags over both
 //   GET /health               200 while running
 //   GET /ready                503 until ready (after $NULLCLAW_STANDIN_READY_MS,
 //                             default 500 ms), then 200
@@ -23,9 +30,13 @@
 
 #include "standin_common.h"
 
+#ifndef STANDIN_VERSION
+#define STANDIN_VERSION "2026.2.26"
+#endif
+
 namespace {
 
-constexpr const char* kVersion = "2026.2.26";
+constexpr const char* kVersion = STANDIN_VERSION;
 constexpr size_t kMaxConfig = 64 * 1024;
 
 const rapidjson::Value* Member(const rapidjson::Value& v, const char* name) {
@@ -43,10 +54,12 @@ int RunGateway(int argc, char** argv) {
   if (auto text = standin::ReadFile(path)) {
     rapidjson::Document d;
     if (text->size() > kMaxConfig) {
-      source = "defaults (file over 64 KiB)";
-    } else if (d.Parse<rapidjson::kParseDefaultFlags>(text->c_str()).HasParseError() || !d.IsObject()) {
-      // The real runtime says nothing here; the stand-in says it, for tests.
+      std::cerr << "nullclaw: error: " << path << " is larger than 64 KiB (FileTooBig)\n";
+      return 1;
+    }
+    if (d.Parse<rapidjson::kParseDefaultFlags>(text->c_str()).HasParseError() || !d.IsObject()) {
       source = std::string("defaults (parse error: ") + rapidjson::GetParseError_En(d.GetParseError()) + ")";
+      std::cerr << "nullclaw: warning: config.json did not parse; using the defaults\n";
     } else {
       source = "file";
       if (const auto* g = Member(d, "gateway")) {
@@ -64,6 +77,11 @@ int RunGateway(int argc, char** argv) {
               api_key = true;
     }
   }
+  std::string env_port = standin::EnvOr("NULLCLAW_GATEWAY_PORT", "");
+  if (!env_port.empty() && env_port.find_first_not_of("0123456789") == std::string::npos && env_port.size() <= 5 &&
+      atoi(env_port.c_str()) <= 65535)
+    port = atoi(env_port.c_str());
+  host = standin::EnvOr("NULLCLAW_GATEWAY_HOST", host);
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--port") port = atoi(argv[i + 1]);
@@ -80,7 +98,9 @@ int RunGateway(int argc, char** argv) {
             << " api_key=" << (api_key ? "set" : "unset") << " uid=" << getuid() << std::endl;
   int ready_ms = atoi(standin::EnvOr("NULLCLAW_STANDIN_READY_MS", "500").c_str());
   auto ready_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(ready_ms);
-  standin::Serve(fd, [&](const std::string&, const std::string& p) -> standin::Response {
+  standin::Serve(fd, [&](const standin::Request& r) -> standin::Response {
+    if (r.method != "GET" && r.method != "HEAD") return standin::MethodNotAllowed();
+    const std::string& p = r.path;
     if (p == "/health") return {200, "{\"status\":\"ok\"}"};
     if (p == "/ready") {
       if (std::chrono::steady_clock::now() < ready_at) return {503, "{\"ready\":false}"};
