@@ -32,12 +32,17 @@ Redactor::Redactor(const std::vector<std::string>& secrets) {
     }
     nodes_[node].secret_len = nodes_[node].depth;
     max_secret_ = std::max(max_secret_, secret.size());
-    const auto a = static_cast<uint8_t>(secret[0]);
+    // The fast path's filters: first two bytes, first three (hashed).
+    const auto* bytes = reinterpret_cast<const uint8_t*>(secret.data());
     for (unsigned b = 0; b < 256; ++b) {
-      if (secret.size() == 1 || b == static_cast<uint8_t>(secret[1])) {
-        const uint32_t k = (uint32_t{a} << 8) | b;
-        pairs_[k >> 6] |= uint64_t{1} << (k & 63);
+      if (secret.size() == 1 || b == bytes[1]) {
+        uint8_t& pair = pairs_[bytes[0] | (b << 8)];
+        pair = (secret.size() <= 2 || pair == kShortPair) ? kShortPair : kLongPair;
       }
+    }
+    if (secret.size() >= 3) {
+      const uint32_t h = TripleHash(bytes);
+      triples_[h >> 6] |= uint64_t{1} << (h & 63);
     }
   }
 
@@ -131,17 +136,38 @@ void Redactor::Resolve(bool all, std::string& out) {
   if (all) state_ = 0;
 }
 
+bool Redactor::StartsNoSecret(const uint8_t* q, const uint8_t* end) const {
+  uint32_t node = root_next_[*q];
+  for (size_t d = 1; node != 0 && d <= kQuickDepth; ++d) {
+    if (nodes_[node].secret_len != 0 || q + d == end) return false;
+    node = Child(node, q[d]);
+  }
+  return node == 0;
+}
+
+const uint8_t* Redactor::SkipNonStarts(const uint8_t* q, const uint8_t* end) const {
+  while (true) {
+    // Four pairs at a time: one branch for the common case of none.
+    while (end - q > 4) {
+      if ((PairMayStart(q) | PairMayStart(q + 1) | PairMayStart(q + 2) | PairMayStart(q + 3)) != 0) break;
+      q += 4;
+    }
+    while (q + 1 < end && PairMayStart(q) == 0) ++q;
+    if (q + 1 >= end) return q + 1 == end && root_next_[*q] == 0 ? end : q;
+    const bool triple_says_no = PairMayStart(q) == kLongPair && end - q > 2 && !TripleMayStart(q);
+    if (!triple_says_no && !StartsNoSecret(q, end)) return q;
+    ++q;
+  }
+}
+
 void Redactor::Feed(std::string_view in, std::string& out) {
   const auto* p = reinterpret_cast<const uint8_t*>(in.data());
   const uint8_t* const end = p + in.size();
   while (p < end) {
     if (held_.empty()) {
-      // Nothing pending (state_ is the root): copy every byte that starts
-      // no secret, judged by its pair with the next byte; the last byte
-      // of the input by whether some secret starts with it.
-      const uint8_t* q = p;
-      while (q + 1 < end && !PairMayStart(q[0], q[1])) ++q;
-      if (q + 1 == end && root_next_[*q] == 0) ++q;
+      // Nothing pending (state_ is the root): copy in bulk every byte that
+      // starts no secret; the automaton takes over at the first that may.
+      const uint8_t* q = SkipNonStarts(p, end);
       out.append(reinterpret_cast<const char*>(p), static_cast<size_t>(q - p));
       p = q;
       if (p == end) break;

@@ -15,8 +15,10 @@
 // secret; Finish (end of stream) emits it.
 //
 // How: one Aho-Corasick automaton over all secrets (one pass over the input,
-// not one per secret). Outside a match a bitmap of the secrets' first two
-// bytes lets Feed copy runs of bytes that start no secret in bulk.
+// not one per secret). Outside a match, Feed copies in bulk the bytes that
+// start no secret, found with a table of the secrets' first two bytes, a
+// hashed bitmap of their first three and a trie walk of at most
+// kQuickDepth bytes; only a possible start goes through the automaton.
 #pragma once
 
 #include <array>
@@ -67,15 +69,34 @@ class Redactor {
   // Emits held-back positions from the front while the front is resolved;
   // `all`: at end of stream every position is.
   void Resolve(bool all, std::string& out);
-  bool PairMayStart(uint8_t a, uint8_t b) const {
-    const uint32_t k = (uint32_t{a} << 8) | b;
-    return (pairs_[k >> 6] >> (k & 63)) & 1;
+  // Non-zero when some secret starts with the bytes q[0], q[1]: kLongPair
+  // when all such secrets are longer than 2 bytes, else kShortPair.
+  uint8_t PairMayStart(const uint8_t* q) const { return pairs_[q[0] | (q[1] << 8)]; }
+  // False when no secret of 3 bytes or more starts with q[0..2] (a hash:
+  // true may be a collision).
+  bool TripleMayStart(const uint8_t* q) const {
+    const uint32_t h = TripleHash(q);
+    return (triples_[h >> 6] >> (h & 63)) & 1;
   }
+  static uint32_t TripleHash(const uint8_t* q) {
+    return ((q[0] | (uint32_t{q[1]} << 8) | (uint32_t{q[2]} << 16)) * 0x9E3779B1u) >> 16;
+  }
+  static constexpr uint8_t kLongPair = 1, kShortPair = 2;
+  // Outside a match: true when the trie, walked from *q for a few bytes,
+  // shows that no secret starts at q (a bounded walk, so the automaton
+  // still does the long ones and the input is read O(1) times per byte).
+  bool StartsNoSecret(const uint8_t* q, const uint8_t* end) const;
+  // The first byte at or after q that may start a secret, or end.
+  const uint8_t* SkipNonStarts(const uint8_t* q, const uint8_t* end) const;
+  static constexpr size_t kQuickDepth = 4;
 
   std::vector<Node> nodes_;  // nodes_[0] is the root
   std::vector<Edge> edges_;
   std::array<uint32_t, 256> root_next_{};   // the root's children, dense
-  std::array<uint64_t, 1024> pairs_{};      // bit a*256+b: a secret starts with a,b
+  // [a | b << 8]: 1 when a secret starts with a, b. A byte each, not a bit:
+  // one load per input byte on the fast path, and 64 KiB.
+  std::vector<uint8_t> pairs_ = std::vector<uint8_t>(65536);
+  std::array<uint64_t, 1024> triples_{};  // bit TripleHash: see TripleMayStart
   size_t max_secret_ = 0;
 
   // The stream's state: the longest suffix of held_ that is a node, the
