@@ -145,10 +145,11 @@ int main(int argc, char** argv) {
     expected += kRedactedMark;
     next = end;
   }
-  const size_t rounds_with = std::max<size_t>(1, mib * kMiB / with.size());
-  const size_t rounds_without = std::max<size_t>(1, mib * kMiB / without.size());
-  std::printf("bench: %zu MiB in %zu KiB reads, 50 secrets of 16-64 bytes, %zu in each %zu MiB of text\n",
-              rounds_with * with.size() / kMiB, kRead / 1024, planted, with.size() / kMiB);
+  const size_t rounds_with = std::max<size_t>(1, (mib * kMiB + with.size() - 1) / with.size());
+  const size_t rounds_without = std::max<size_t>(1, (mib * kMiB + without.size() - 1) / without.size());
+  std::printf("bench: %zu MiB in %zu KiB reads, 50 secrets of 16-64 bytes; sprinkled: %zu per copy of the"
+              " %zu MiB text, %zu in all (the first copy's output checked)\n",
+              rounds_with * with.size() / kMiB, kRead / 1024, planted, with.size() / kMiB, planted * rounds_with);
   Measure("50 secrets, sprinkled in the text", secrets, with, rounds_with, planted, expected);
   Measure("50 secrets, none in the text", secrets, without, rounds_without, 0, without);
   Measure("no secrets (empty Redactor)", {}, without, rounds_without, 0, without);
