@@ -111,7 +111,7 @@ void Redactor::Push(uint8_t byte, std::string& out) {
 
 void Redactor::Resolve(bool all, std::string& out) {
   const size_t n = held_.size();
-  size_t k = 0;
+  size_t k = head_;
   while (k < n) {
     // The front stays while the rest of held_ is a proper prefix of a
     // secret: then state_ spells all of it and has children.
@@ -129,9 +129,15 @@ void Redactor::Resolve(bool all, std::string& out) {
       ++k;
     }
   }
-  if (k != 0) {
-    held_.erase(0, k);
-    best_.erase(best_.begin(), best_.begin() + static_cast<std::ptrdiff_t>(k));
+  head_ = k;
+  if (head_ == n) {
+    held_.clear();
+    best_.clear();
+    head_ = 0;
+  } else if (head_ >= kCompactAt) {
+    held_.erase(0, head_);
+    best_.erase(best_.begin(), best_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
   }
   if (all) state_ = 0;
 }
@@ -164,7 +170,7 @@ void Redactor::Feed(std::string_view in, std::string& out) {
   const auto* p = reinterpret_cast<const uint8_t*>(in.data());
   const uint8_t* const end = p + in.size();
   while (p < end) {
-    if (held_.empty()) {
+    if (held() == 0) {
       // Nothing pending (state_ is the root): copy in bulk every byte that
       // starts no secret; the automaton takes over at the first that may.
       const uint8_t* q = SkipNonStarts(p, end);

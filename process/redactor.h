@@ -43,7 +43,7 @@ class Redactor {
   void Finish(std::string& out);
 
   // Bytes fed but not yet appended: at most max_secret_bytes() - 1.
-  size_t held() const { return held_.size(); }
+  size_t held() const { return held_.size() - head_; }
   // No secret at all: Feed copies its input.
   bool empty() const { return max_secret_ == 0; }
   size_t max_secret_bytes() const { return max_secret_; }
@@ -99,12 +99,16 @@ class Redactor {
   std::array<uint64_t, 1024> triples_{};  // bit TripleHash: see TripleMayStart
   size_t max_secret_ = 0;
 
-  // The stream's state: the longest suffix of held_ that is a node, the
-  // held-back bytes, and for each the length of the longest secret found
-  // to start there so far (0: none).
+  // The stream's state: the longest suffix of the held-back bytes that is
+  // a node; those bytes, held_[head_, end), and for each the length of the
+  // longest secret found to start there so far (0: none). What went out is
+  // dropped from the front when the rest is empty or head_ reaches
+  // kCompactAt, not byte by byte.
   uint32_t state_ = 0;
   std::string held_;
   std::vector<uint32_t> best_;
+  size_t head_ = 0;
+  static constexpr size_t kCompactAt = 4096;
 };
 
 }  // namespace claw
