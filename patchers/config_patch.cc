@@ -131,7 +131,10 @@ Result<ConfigPlan> PlanConfig(const ConfigSpec& spec, const Environment& env) {
   plan.applied = std::move(details.applied);
   for (const PatchOp& op : ops.value()) {
     if (op.kind == PatchOp::Kind::kSet) ++plan.keys_set;
-    if (op.from_file) plan.secret_paths.push_back(op.path);
+    if (op.from_file) {
+      plan.secret_paths.push_back(op.path);
+      plan.file_values.emplace_back(op.variable, op.value);
+    }
   }
 
   const bool target_exists = current.value().has_value();

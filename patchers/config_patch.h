@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/environment.h"
@@ -46,6 +47,9 @@ struct ConfigPlan {
   size_t keys_set = 0;
   DocNode document;                                     // the patched tree
   std::vector<std::vector<std::string>> secret_paths;  // keys set from *_FILE variables
+  // (variable, content) of each *_FILE variable read, in patch order: secrets
+  // for --redact (SelectSecrets in process/redact_secrets.h).
+  std::vector<std::pair<std::string, std::string>> file_values;
 };
 
 Result<ConfigPlan> PlanConfig(const ConfigSpec& spec, const Environment& env);

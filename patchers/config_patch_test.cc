@@ -166,6 +166,9 @@ TEST_CASE("PlanConfig: formats, aliases, secrets and redaction") {
       CHECK(line.find("secret") == std::string::npos);
     }
     CHECK(plan.value().applied.front() == "set gateway.auth.token from OPENCLAW_GATEWAY_TOKEN_FILE");
+    using Values = std::vector<std::pair<std::string, std::string>>;
+    CHECK(plan.value().file_values == Values{{"OPENCLAW_GATEWAY_TOKEN_FILE", "file-secret"},
+                                             {"CLAW_CONFIG__custom__value_FILE", "file-secret"}});
   }
 }
 
