@@ -12,8 +12,8 @@ require_tool kubectl
 PY=/usr/bin/python3      # Debian's: the one python3-kubernetes is installed for
 "$PY" -c 'import kubernetes, yaml' 2>/dev/null \
   || skip "needs Debian's python3-kubernetes and python3-yaml (run scripts/install-deps.sh)"
-SCHEMA="$CLAW_SRC/tests/helpers/kube_schema_check.py"
-POLICY="$CLAW_SRC/tests/helpers/kube_policy_check.py"
+SCHEMA="$CLAW_SRC/tests/integration/lib/kube_schema_check.py"
+POLICY="$CLAW_SRC/tests/integration/lib/kube_policy_check.py"
 
 # The checker itself must refuse what a cluster refuses.
 cat > "$WORK/bad.yaml" <<'EOF'
