@@ -16,7 +16,14 @@ CLAW_TEST_PACKAGES=(
   clang libclang-rt-14-dev
   busybox-static util-linux procps psmisc iproute2 curl ca-certificates
   gzip tar openssl python3 python3-yaml strace libcap2-bin
+  python3-kubernetes
 )
+# kubectl for the Kubernetes manifests (tests/integration/kubernetes_manifests.sh,
+# tests/container/kubernetes.sh): Debian 12's kubernetes-client (kubectl
+# 1.20.2, with kustomize). Only where no kubectl is installed yet: the
+# kubectl package of the Google Cloud SDK apt repository ships the same
+# /usr/bin/kubectl without a Replaces, and dpkg would refuse to overwrite it.
+command -v kubectl >/dev/null 2>&1 || CLAW_TEST_PACKAGES+=(kubernetes-client)
 # Podman, Compose and debootstrap for the image and Compose tests
 # (scripts/container-setup.sh configures them).
 CLAW_CONTAINER_PACKAGES=(
