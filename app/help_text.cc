@@ -31,6 +31,7 @@ Options (environment variable in brackets; command line > env > profile > defaul
   --stop-grace DUR          then SIGKILL the process group [CLAW_STOP_GRACE] (8s)
   --stop-delay DUR          not-ready at once, stop signal DUR later [CLAW_STOP_DELAY] (0s)
   --termination-log PATH    final exit reason, or off [CLAW_TERMINATION_LOG] (/dev/termination-log if it exists)
+  --redact                  replace secret values in the runtime's output [CLAW_REDACT=1]
   --single-child            signal the child only, not its group [CLAW_SINGLE_CHILD=1]
   -r, --rewrite S:T         forward signal S as T; T=0 drops S (repeatable)
   -e, --remap-exit N        child exit code N becomes 0 (repeatable)

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <functional>
 
+#include "app/option_settings.h"
 #include "app/option_values.h"
 #include "base/log.h"
 #include "base/net_address.h"
@@ -25,6 +26,7 @@ const char* const kEnvStopGrace = "CLAW_STOP_GRACE";
 const char* const kEnvStopDelay = "CLAW_STOP_DELAY";
 const char* const kEnvTerminationLog = "CLAW_TERMINATION_LOG";
 const char* const kEnvSingleChild = "CLAW_SINGLE_CHILD";
+const char* const kEnvRedact = "CLAW_REDACT";
 const char* const kEnvHealthListen = "CLAW_HEALTH_LISTEN";
 const char* const kEnvHealthUpstream = "CLAW_HEALTH_UPSTREAM";
 const char* const kEnvHealthStartGrace = "CLAW_HEALTH_START_GRACE";
@@ -35,155 +37,6 @@ const char* const kEnvVersionStamp = "CLAW_VERSION_STAMP";
 namespace {
 
 const char* const kDefaultProfile = "/etc/claw/profile.toml";
-
-// One setting of contract section 1: its option, variable and profile key,
-// and how to apply a text value of it to Options.
-struct Setting {
-  const char* option;       // "--restart"
-  const char* env;          // "CLAW_RESTART"
-  const char* profile_key;  // "restart.policy", or nullptr
-  std::function<Status(std::string_view, Options&)> apply;
-};
-
-Status Fail(const Error& e) { return e; }
-
-#define CLAW_ASSIGN(target, expr)         \
-  do {                                    \
-    auto r_ = (expr);                     \
-    if (!r_) return Fail(r_.error());     \
-    target = std::move(r_).value();       \
-  } while (0)
-
-const std::vector<Setting>& Settings() {
-  static const std::vector<Setting> settings = {
-      {"--user", kEnvUser, "runtime.user",
-       [](std::string_view v, Options& o) -> Status {
-         if (v.empty()) return Error{"empty user", ExitCode::kUsage};
-         o.user = std::string(v);
-         return Ok{};
-       }},
-      {"--caps", kEnvCaps, "runtime.caps",
-       [](std::string_view v, Options& o) -> Status {
-         CLAW_ASSIGN(o.caps, ParseCaps(v));
-         return Ok{};
-       }},
-      {"--restart", kEnvRestart, "restart.policy",
-       [](std::string_view v, Options& o) -> Status {
-         if (v == "never" || v == "no") {
-           o.restart = RestartPolicy::kNever;
-         } else if (v == "on-failure") {
-           o.restart = RestartPolicy::kOnFailure;
-         } else if (v == "always") {
-           o.restart = RestartPolicy::kAlways;
-         } else {
-           return Error{"invalid restart policy '" + std::string(v) + "' (use never, on-failure or always)",
-                        ExitCode::kUsage};
-         }
-         return Ok{};
-       }},
-      {"--backoff-initial", kEnvBackoffInitial, "restart.backoff_initial",
-       [](std::string_view v, Options& o) -> Status {
-         CLAW_ASSIGN(o.backoff.initial, ParseDuration(v));
-         return Ok{};
-       }},
-      {"--backoff-max", kEnvBackoffMax, "restart.backoff_max",
-       [](std::string_view v, Options& o) -> Status {
-         CLAW_ASSIGN(o.backoff.max, ParseDuration(v));
-         return Ok{};
-       }},
-      {"--backoff-reset", kEnvBackoffReset, "restart.backoff_reset",
-       [](std::string_view v, Options& o) -> Status {
-         CLAW_ASSIGN(o.backoff.reset, ParseDuration(v));
-         return Ok{};
-       }},
-      {"--max-restarts", kEnvMaxRestarts, "restart.max_restarts",
-       [](std::string_view v, Options& o) -> Status {
-         long long n = 0;
-         CLAW_ASSIGN(n, ParseNumber(v, 0, 1'000'000'000));
-         o.backoff.max_restarts = static_cast<int>(n);
-         return Ok{};
-       }},
-      {"--stop-signal", kEnvStopSignal, "stop.signal",
-       [](std::string_view v, Options& o) -> Status {
-         CLAW_ASSIGN(o.stop_signal, ParseSignal(v));
-         return Ok{};
-       }},
-      {"--stop-grace", kEnvStopGrace, "stop.grace",
-       [](std::string_view v, Options& o) -> Status {
-         CLAW_ASSIGN(o.stop_grace, ParseDuration(v));
-         return Ok{};
-       }},
-      {"--stop-delay", kEnvStopDelay, "stop.delay",
-       [](std::string_view v, Options& o) -> Status {
-         CLAW_ASSIGN(o.stop_delay, ParseDuration(v));
-         return Ok{};
-       }},
-      {"--termination-log", kEnvTerminationLog, nullptr,
-       [](std::string_view v, Options& o) -> Status {
-         if (v.empty()) return Error{"empty path (use off to disable it)", ExitCode::kUsage};
-         o.termination_log = std::string(v);
-         return Ok{};
-       }},
-      {"--single-child", kEnvSingleChild, "runtime.single_child",
-       [](std::string_view v, Options& o) -> Status {
-         CLAW_ASSIGN(o.single_child, ParseBool(v));
-         return Ok{};
-       }},
-      {"--health-listen", kEnvHealthListen, "health.listen",
-       [](std::string_view v, Options& o) -> Status {
-         if (v == "off") {
-           o.health_listen.reset();
-           return Ok{};
-         }
-         auto address = ParseHostPort(v);
-         if (!address) return address.error();
-         o.health_listen = address.value().ToString();
-         return Ok{};
-       }},
-      {"--health-upstream", kEnvHealthUpstream, "health.upstream",
-       [](std::string_view v, Options& o) -> Status {
-         if (v.empty()) {
-           o.health_upstream.reset();
-           return Ok{};
-         }
-         auto url = ParseUpstreamUrl(v);
-         if (!url) return url.error();
-         o.health_upstream = std::string(v);
-         return Ok{};
-       }},
-      {"--health-start-grace", kEnvHealthStartGrace, "health.start_grace",
-       [](std::string_view v, Options& o) -> Status {
-         CLAW_ASSIGN(o.health_start_grace, ParseDuration(v));
-         return Ok{};
-       }},
-      {"--log-format", kEnvLogFormat, "log.format",
-       [](std::string_view v, Options& o) -> Status {
-         CLAW_ASSIGN(o.log_format, ParseLogFormat(v));
-         return Ok{};
-       }},
-      {"--log-level", kEnvLogLevel, "log.level",
-       [](std::string_view v, Options& o) -> Status {
-         CLAW_ASSIGN(o.log_level, ParseLogLevel(v));
-         return Ok{};
-       }},
-      {"--version-stamp", kEnvVersionStamp, "version.stamp",
-       [](std::string_view v, Options& o) -> Status {
-         if (v.empty()) return Error{"empty path", ExitCode::kUsage};
-         o.version_stamp = std::string(v);
-         return Ok{};
-       }},
-  };
-  return settings;
-}
-
-#undef CLAW_ASSIGN
-
-const Setting* FindSetting(std::string_view option) {
-  for (const auto& s : Settings()) {
-    if (option == s.option) return &s;
-  }
-  return nullptr;
-}
 
 Error Usage(const std::string& message) { return Error{message, ExitCode::kUsage}; }
 
@@ -315,7 +168,7 @@ Result<CommandLine> ParseCommandLine(const std::vector<std::string>& argv) {
       (name == "--url" ? cli.health_url : cli.health_timeout) = v.value();
       continue;
     }
-    if (name == "--single-child") {
+    if (name == "--single-child" || name == "--redact") {
       if (inline_value) {
         cli.values[name] = *inline_value;
       } else {

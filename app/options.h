@@ -63,6 +63,7 @@ struct Options {
   std::optional<std::string> health_upstream;
   Duration health_start_grace{0};
 
+  bool redact = false;  // --redact: the runtime's output through the redactor
   LogFormat log_format = LogFormat::kText;
   LogLevel log_level = LogLevel::kInfo;
 
@@ -99,6 +100,7 @@ extern const char* const kEnvStopGrace;
 extern const char* const kEnvStopDelay;
 extern const char* const kEnvTerminationLog;
 extern const char* const kEnvSingleChild;
+extern const char* const kEnvRedact;
 extern const char* const kEnvHealthListen;
 extern const char* const kEnvHealthUpstream;
 extern const char* const kEnvHealthStartGrace;

@@ -51,7 +51,7 @@ const std::vector<SectionSpec>& Schema() {
         {"backoff_reset", Kind::kDuration},
         {"max_restarts", Kind::kInteger}}},
       {"stop", {{"signal", Kind::kSignal}, {"grace", Kind::kDuration}, {"delay", Kind::kDuration}}},
-      {"log", {{"format", Kind::kString}, {"level", Kind::kString}}},
+      {"log", {{"format", Kind::kString}, {"level", Kind::kString}, {"redact", Kind::kBool}}},
       {"version", {{"command", Kind::kStringArray}, {"regex", Kind::kString}, {"stamp", Kind::kString}}},
   };
   return schema;
