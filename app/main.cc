@@ -18,7 +18,9 @@
 #include "claw_version.h"
 #include "base/log.h"
 #include "app/options.h"
+#include "process/output_pump.h"
 #include "process/privileges.h"
+#include "process/redact_secrets.h"
 #include "process/signals.h"
 #include "process/spawn.h"
 #include "process/supervisor.h"
@@ -66,6 +68,25 @@ SupervisorConfig SupervisorConfigFrom(const Options& options) {
   return config;
 }
 
+// The secrets of contract section 7 and the pump that hides them. Without
+// a secret there is nothing to hide: the runtime keeps its own stdout and
+// stderr (null pump), and the log says so.
+Result<std::unique_ptr<OutputPump>> StartRedaction(const Environment& env, const NamedValues& aliases,
+                                                   const NamedValues& file_values) {
+  SecretSelection selection = SelectSecrets(env, aliases, file_values);
+  for (const std::string& warning : selection.warnings) LogWarn("redact: " + warning);
+  if (selection.secrets.empty()) {
+    LogInfo("redact: no secret values known; the runtime's output is passed on untouched");
+    return std::unique_ptr<OutputPump>();
+  }
+  const size_t count = selection.secrets.size();
+  auto pump = OutputPump::Create(std::move(selection.secrets));
+  if (!pump) return Error{pump.error().message, ExitCode::kFailure}.Prefixed("redact");
+  LogInfo("redact: the runtime's stdout and stderr pass through claw-init; " + std::to_string(count) +
+          " secret value" + (count == 1 ? "" : "s") + " replaced by [REDACTED]");
+  return pump;
+}
+
 int RunSupervised(const Options& options, const Environment& env) {
   // 1. Signals first: threads started later inherit this mask.
   auto signals = BlockSignals();
@@ -87,7 +108,8 @@ int RunSupervised(const Options& options, const Environment& env) {
     owner.uid = creds.value().uid;
     owner.gid = creds.value().gid;
   }
-  if (auto st = PrepareConfig(options.profile.config, env, owner, creds.value().name); !st) {
+  std::vector<std::pair<std::string, std::string>> file_values;
+  if (auto st = PrepareConfig(options.profile.config, env, owner, creds.value().name, &file_values); !st) {
     return Fail(Error{st.error().message, ExitCode::kConfig});
   }
   // Patching a large config leaves megabytes of freed heap behind: give it
@@ -115,6 +137,13 @@ int RunSupervised(const Options& options, const Environment& env) {
   //    every run of the runtime still starts there (or in its workdir).
   plan.start_dir = LeaveStartDirectory();
   SystemOps ops(signals.value().fd.get());
+  // 5b. --redact: the runtime's output through the pump, on the same loop.
+  std::unique_ptr<OutputPump> pump;
+  if (options.redact) {
+    auto made = StartRedaction(env, options.profile.config.env, file_values);
+    if (!made) return Fail(made.error());
+    pump = std::move(made).value();
+  }
   HealthServer* server = health.get();
   std::vector<LoopSource> sources;
   sources.push_back(LoopSource{server->LoopFd(), POLLIN,
@@ -129,13 +158,22 @@ int RunSupervised(const Options& options, const Environment& env) {
                                    return true;
                                  }});
   }
+  if (pump) {
+    OutputPump* p = pump.get();
+    sources.push_back(LoopSource{p->fd(), POLLIN, nullptr, [p] {
+                                   p->Dispatch();
+                                   return true;
+                                 }});
+  }
   Supervisor supervisor(SupervisorConfigFrom(options), std::move(plan), ops,
                         [server, &notify](const SupervisorSnapshot& snapshot) {
                           server->Publish(snapshot);
                           if (notify) notify->OnSnapshot(snapshot);
                         },
                         std::move(sources));
+  if (pump) supervisor.SetRunOutput([p = pump.get()] { return p->NewRun(); });
   int status = supervisor.Run();
+  if (pump) pump->Drain();
   health->Stop();
   // 7. Why it ended, for Kubernetes' terminationMessagePath and the like.
   if (termination_log.value() && !supervisor.final_reason().empty()) {

@@ -165,7 +165,7 @@ void LogPlan(const ConfigPlan& plan) {
 }
 
 Status PrepareConfig(const ConfigSpec& spec, const Environment& env, const FileSpec& owner,
-                     const std::string& owner_name) {
+                     const std::string& owner_name, std::vector<std::pair<std::string, std::string>>* file_values) {
   // The directory first, whether or not anything is patched: the runtime
   // writes its own files beside its config.
   if (spec.target) {
@@ -173,6 +173,7 @@ Status PrepareConfig(const ConfigSpec& spec, const Environment& env, const FileS
   }
   auto plan = PlanConfig(spec, env);
   if (!plan) return plan.error().Prefixed("config");
+  if (file_values != nullptr) *file_values = plan.value().file_values;
   if (!plan.value().enabled) return Ok{};
   LogPlan(plan.value());
   auto status = WriteConfig(plan.value(), owner.uid, owner.gid);

@@ -64,8 +64,10 @@ void LogPlan(const ConfigPlan& plan);
 // profile names a target), then PlanConfig, LogPlan, WriteConfig; the file
 // and any directory made belong to `owner` (`owner_name` in the log). An
 // error means exit 78 before the runtime starts; the message is ready to log.
+// `file_values`, when given, receives ConfigPlan::file_values.
 Status PrepareConfig(const ConfigSpec& spec, const Environment& env, const FileSpec& owner,
-                     const std::string& owner_name);
+                     const std::string& owner_name,
+                     std::vector<std::pair<std::string, std::string>>* file_values = nullptr);
 
 // plan.text, or with !show_secrets every value that came from a *_FILE
 // variable or sits under a key that looks secret replaced by "<redacted>".

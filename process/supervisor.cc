@@ -135,6 +135,19 @@ void Supervisor::StartRuntime() {
   }
   SetState(RuntimeState::kStarting);
   if (publish_) publish_(snapshot_);
+  std::array<UniqueFd, 2> output;  // closed here once the child has them
+  if (run_output_) {
+    auto pipes = run_output_();
+    if (!pipes) {
+      LogError("cannot start " + plan_.argv.front() + ": output pipes: " + pipes.error().message);
+      started_at_ = ops_.Now();
+      OnRuntimeExit(1 << 8);
+      return;
+    }
+    output = std::move(pipes).value();
+    plan_.stdio[1] = output[0].get();
+    plan_.stdio[2] = output[1].get();
+  }
   auto spawned = ops_.Spawn(plan_, take_terminal);
   if (!spawned) {
     // fork failed (EAGAIN, ENOMEM): count it as a failed run.

@@ -17,6 +17,7 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -28,6 +29,7 @@
 
 #include "base/duration.h"
 #include "base/supervisor_state.h"
+#include "base/unique_fd.h"
 #include "process/backoff.h"
 #include "process/process_ops.h"
 #include "process/signals.h"
@@ -74,6 +76,11 @@ class Supervisor {
 
   // Runs until the runtime is gone for good; returns claw-init's exit code.
   int Run();
+
+  // With --redact: called before each start for the run's stdout and stderr
+  // (the write ends, closed once the child has them).
+  using RunOutput = std::function<Result<std::array<UniqueFd, 2>>()>;
+  void SetRunOutput(RunOutput make) { run_output_ = std::move(make); }
 
   // Why it ended, one line for the termination log: "openclaw exited with
   // status 1 after 2s; gave up after 11 failed runs in a row". Set once the
@@ -130,6 +137,7 @@ class Supervisor {
   std::mt19937_64 random_;
   std::optional<uint64_t> oom_at_start_;  // the cgroup's OOM-kill count when this run started
   std::string final_reason_;
+  RunOutput run_output_;
 };
 
 }  // namespace claw
