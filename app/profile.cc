@@ -49,7 +49,10 @@ const std::vector<SectionSpec>& Schema() {
         {"backoff_initial", Kind::kDuration},
         {"backoff_max", Kind::kDuration},
         {"backoff_reset", Kind::kDuration},
-        {"max_restarts", Kind::kInteger}}},
+        {"max_restarts", Kind::kInteger},
+        {"handoff", Kind::kStringArray},
+        {"handoff_capabilities", Kind::kStringArray},
+        {"handoff_timeout", Kind::kDuration}}},
       {"stop", {{"signal", Kind::kSignal}, {"grace", Kind::kDuration}, {"delay", Kind::kDuration}}},
       {"log", {{"format", Kind::kString}, {"level", Kind::kString}, {"redact", Kind::kBool}}},
       {"version", {{"command", Kind::kStringArray}, {"regex", Kind::kString}, {"stamp", Kind::kString}}},
@@ -145,6 +148,21 @@ Result<Profile> ParseProfile(std::string_view text, const std::string& origin) {
     for (const auto& [key_name, node] : *table) {
       const std::string key(key_name.str());
       const std::string full = section + "." + key;
+      if (section == "runtime" && key == "env") {
+        // [runtime.env]: environment for the runtime only.
+        const toml::table* env = node.as_table();
+        if (env == nullptr) return Error{Where(node, origin) + ": 'runtime.env' must be a table"};
+        for (const auto& [var, value] : *env) {
+          const auto* s = value.as_string();
+          const std::string name(var.str());
+          if (s == nullptr) return Error{Where(value, origin) + ": 'runtime.env." + name + "' must be a string"};
+          if (name.empty() || name.find('=') != std::string::npos) {
+            return Error{Where(value, origin) + ": 'runtime.env': '" + name + "' is not a variable name"};
+          }
+          profile.runtime_env.emplace_back(name, s->get());
+        }
+        continue;
+      }
       if (section == "config" && key == "env") {
         const toml::table* env = node.as_table();
         if (env == nullptr) return Error{Where(node, origin) + ": 'config.env' must be a table"};
@@ -189,6 +207,12 @@ Result<Profile> ParseProfile(std::string_view text, const std::string& origin) {
       } else if (full == "version.command") {
         profile.version_command = StringArray(node).value();
         if (profile.version_command.empty()) return Error{Where(node, origin) + ": 'version.command' is empty"};
+      } else if (full == "restart.handoff" || full == "restart.handoff_capabilities") {
+        auto& target = full == "restart.handoff" ? profile.handoff : profile.handoff_capabilities;
+        target = StringArray(node).value();
+        if (target.empty() || target.front().empty()) {
+          return Error{Where(node, origin) + ": '" + full + "' must be a non-empty list of strings"};
+        }
       } else if (full == "version.regex") {
         profile.version_regex = value.value();
       } else {
@@ -197,6 +221,9 @@ Result<Profile> ParseProfile(std::string_view text, const std::string& origin) {
     }
   }
   std::sort(profile.config.env.begin(), profile.config.env.end());
+  if (!profile.handoff_capabilities.empty() && profile.handoff.empty()) {
+    return Error{origin + ": 'restart.handoff_capabilities' needs 'restart.handoff'"};
+  }
   return profile;
 }
 

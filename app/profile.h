@@ -24,6 +24,14 @@ struct Profile {
   std::string name;                  // "openclaw"; empty if unnamed
   std::vector<std::string> command;  // empty if the profile names none
   std::optional<std::string> workdir;
+  // [runtime.env]: variables for the runtime only (the process environment
+  // wins), in the profile's order.
+  std::vector<std::pair<std::string, std::string>> runtime_env;
+
+  // [restart] handoff and handoff_capabilities (contract section 7): empty
+  // when not set. "{pid}" stands for the pid of the run that exited.
+  std::vector<std::string> handoff;
+  std::vector<std::string> handoff_capabilities;
 
   // [config] and [config.env] (config.runtime is [runtime] name too)
   ConfigSpec config;

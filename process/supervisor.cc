@@ -53,6 +53,8 @@ Supervisor::Supervisor(SupervisorConfig config, SpawnPlan plan, ProcessOps& ops,
               /*runtime_orphaned=*/!plan_.interactive},
       random_(JitterSeed()) {
   for (const LoopSource& source : sources_) pollfds_.push_back(pollfd{source.fd, source.events, 0});
+  // Without a capabilities command, the handoff command is taken as supported.
+  if (config_.handoff && config_.handoff->capabilities.empty()) handoff_supported_ = true;
 }
 
 void Supervisor::SetState(RuntimeState state) { snapshot_.state = state; }
@@ -72,7 +74,11 @@ int Supervisor::Run() {
     // 2. reap (on every pass: SIGCHLDs merge, so never rely on counting them)
     ReapResult reaped = ops_.Reap();
     for (const Reaped& r : reaped.reaped) {
-      if (r.pid == pid_) OnRuntimeExit(r.wait_status);
+      if (r.pid == pid_) {
+        OnRuntimeExit(r.wait_status);
+      } else if (helper_ && r.pid == helper_->pid()) {
+        OnHelperExit(r.wait_status);
+      }
     }
     if (child_changed) FollowRuntimeStop();
     if (reaped.no_children) no_children_ = true;
@@ -97,7 +103,17 @@ void Supervisor::WaitAndDispatch() {
     if (own >= 0 && (timeout < 0 || own < timeout)) timeout = own;
   }
   for (pollfd& p : pollfds_) p.revents = 0;
+  // A helper command's pipes, for this pass only.
+  const size_t fixed = pollfds_.size();
+  if (helper_) {
+    pollfds_.push_back(pollfd{helper_->out_fd(), POLLIN, 0});
+    pollfds_.push_back(pollfd{helper_->err_fd(), POLLIN, 0});
+  }
   ops_.Wait(pollfds_, timeout);
+  bool helper_ready = false;
+  for (size_t i = fixed; i < pollfds_.size(); ++i) helper_ready |= pollfds_[i].revents != 0;
+  pollfds_.resize(fixed);
+  if (helper_ready) helper_->Read();
   const Clock::time_point after = ops_.Now();
   for (size_t i = 0; i < sources_.size(); ++i) {
     LoopSource& source = sources_[i];
@@ -207,50 +223,6 @@ void Supervisor::HandleSignal(const ReceivedSignal& signal) {
 
 void Supervisor::ForwardToRuntime(int send) { KillRuntime(send); }
 
-void Supervisor::SuspendWithRuntime() {
-  if (DebugEnabled()) LogDebug("stopping claw-init along with the runtime");
-  // Returns once claw-init is continued (fg, bg, kill -CONT). That CONT is
-  // still queued on the signalfd: the next pass forwards it.
-  raise(SIGSTOP);
-  // Until then the runtime is still stopped: its stop report must not stop
-  // claw-init again.
-  resumed_ = true;
-}
-
-void Supervisor::FollowRuntimeStop() {
-  // Only with a terminal and not as PID 1: Ctrl-Z, or a read or write from
-  // the background, stops the runtime (a group of its own) but not
-  // claw-init, while the shell waits for claw-init. Stopping too gives the
-  // shell its prompt back, as with any job. A plain SIGSTOP someone sent
-  // the runtime is left alone.
-  if (is_pid1_ || !plan_.interactive || pid_ == 0 || resumed_) return;
-  siginfo_t info{};
-  // WSTOPPED without WEXITED: reports a stop, never reaps an exit.
-  if (waitid(P_PID, static_cast<id_t>(pid_), &info, WSTOPPED | WNOHANG) != 0 || info.si_pid != pid_) return;
-  const int by = info.si_status;
-  if (by != SIGTSTP && by != SIGTTIN && by != SIGTTOU) return;
-  if (DebugEnabled()) LogDebug(plan_.argv.front() + " stopped by " + SignalName(by));
-  if (by != SIGTSTP && tcgetpgrp(STDIN_FILENO) == getpgrp()) {
-    // claw-init's job is in the foreground: a shell's fg of a running job
-    // hands over the terminal without a CONT, so the runtime only learns of
-    // it now. Its read or write was meant for the foreground: let it go on.
-    tcsetpgrp(STDIN_FILENO, pid_);
-    ops_.Kill(-pid_, SIGCONT);
-    return;
-  }
-  SuspendWithRuntime();
-}
-
-void Supervisor::HandTerminalToRuntime() {
-  // A shell's fg gives the terminal to claw-init's group and continues it;
-  // the runtime is the one that reads the terminal, so it goes on to the
-  // runtime's group before the CONT does (or the runtime, still in the
-  // background, would stop again on its first read). After bg the shell
-  // keeps the terminal, and so does this.
-  if (!plan_.interactive || pid_ == 0) return;
-  if (tcgetpgrp(STDIN_FILENO) == getpgrp()) tcsetpgrp(STDIN_FILENO, pid_);
-}
-
 void Supervisor::RequestStop(int send, int received) {
   if (phase_ != Phase::kSupervising) return;  // already cleaning up
   if (stop_requested_) {
@@ -338,9 +310,24 @@ void Supervisor::OnRuntimeExit(int wait_status) {
     BeginCleanup();
     return;
   }
+  if (config_.handoff && WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0 && handoff_supported_ != false) {
+    // The runtime may have exited to be started again: ask it (section 7).
+    pending_exit_ = PendingExit{code, ran_for, group, line};
+    old_group_ = group;
+    SetState(RuntimeState::kStarting);
+    StartHelper(handoff_supported_ == true ? HelperJob::kConsume : HelperJob::kCapabilities, group);
+    return;
+  }
+  DecideAfterExit(PendingExit{code, ran_for, group, line});
+}
+
+void Supervisor::DecideAfterExit(const PendingExit& exit) {
+  const pid_t group = exit.group;
+  const std::string& line = exit.line;
+  const int code = exit.code;
   std::uniform_real_distribution<double> jitter(-1.0, 1.0);
   RestartDecision decision =
-      DecideRestart(config_.restart, config_.backoff, tracker_, RunOutcome{code, ran_for}, jitter(random_));
+      DecideRestart(config_.restart, config_.backoff, tracker_, RunOutcome{code, exit.ran_for}, jitter(random_));
   if (decision.restart) {
     final_reason_ = line;
     snapshot_.restarts = tracker_.restarts;
@@ -396,6 +383,14 @@ void Supervisor::HandleDeadlines(Clock::time_point now) {
   if (next_start_ && now >= *next_start_ && phase_ == Phase::kSupervising) {
     StartRuntime();
   }
+  if (helper_deadline_ && now >= *helper_deadline_ && helper_) {
+    LogWarn("restart handoff: '" + helper_->plan.argv.front() + "' did not answer within " +
+            FormatDuration(config_.handoff->timeout) + "; killed");
+    ops_.Kill(-helper_->pid(), SIGKILL);
+    ops_.Kill(helper_->pid(), SIGKILL);
+    helper_timed_out_ = true;
+    helper_deadline_.reset();
+  }
   if (stop_delay_deadline_ && now >= *stop_delay_deadline_) {
     const int send = delayed_stop_signal_;
     SendStop(send);
@@ -432,6 +427,7 @@ int Supervisor::PollTimeoutMs(Clock::time_point now) const {
   };
   consider(next_start_);
   consider(stop_delay_deadline_);
+  consider(helper_deadline_);
   if (pid_ != 0) consider(stop_deadline_);
   consider(cleanup_deadline_);
   consider(give_up_deadline_);

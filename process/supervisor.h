@@ -21,6 +21,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <random>
 #include <set>
@@ -31,6 +32,7 @@
 #include "base/supervisor_state.h"
 #include "base/unique_fd.h"
 #include "process/backoff.h"
+#include "process/handoff.h"
 #include "process/process_ops.h"
 #include "process/signals.h"
 #include "process/spawn.h"
@@ -52,6 +54,7 @@ struct SupervisorConfig {
   std::map<int, int> rewrite;  // forwarded signal -> signal sent (0: dropped)
   std::set<int> remap_exit;    // exit codes reported as 0
   bool pid1 = false;           // claw-init is PID 1 of its namespace
+  std::optional<HandoffConfig> handoff;  // [restart] handoff (section 7)
 };
 
 // One more file descriptor the loop waits on beside the signals: the health
@@ -98,6 +101,16 @@ class Supervisor {
   void HandTerminalToRuntime();
   void RequestStop(int send, int received);
   void SendStop(int send);
+  struct PendingExit {
+    int code;
+    Duration ran_for;
+    pid_t group;
+    std::string line;
+  };
+  enum class HelperJob { kCapabilities, kConsume };
+  void DecideAfterExit(const PendingExit& exit);
+  void StartHelper(HelperJob job, pid_t exited_pid);
+  void OnHelperExit(int wait_status);
   void OnRuntimeExit(int wait_status);
   void BeginCleanup();
   void SignalLeftovers(int signo);
@@ -138,6 +151,15 @@ class Supervisor {
   std::optional<uint64_t> oom_at_start_;  // the cgroup's OOM-kill count when this run started
   std::string final_reason_;
   RunOutput run_output_;
+  // The restart handoff: the command running, what it is for, the exit it
+  // decides, and whether the runtime said it supports handoffs.
+  std::unique_ptr<HelperRun> helper_;
+  HelperJob helper_job_ = HelperJob::kConsume;
+  pid_t helper_pid_arg_ = 0;
+  bool helper_timed_out_ = false;
+  std::optional<Clock::time_point> helper_deadline_;
+  std::optional<PendingExit> pending_exit_;
+  std::optional<bool> handoff_supported_;
 };
 
 }  // namespace claw
