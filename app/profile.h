@@ -25,7 +25,7 @@ struct Profile {
   std::vector<std::string> command;  // empty if the profile names none
   std::optional<std::string> workdir;
   // [runtime.env]: variables for the runtime only (the process environment
-  // wins), in the profile's order.
+  // wins), sorted by name.
   std::vector<std::pair<std::string, std::string>> runtime_env;
 
   // [restart] handoff and handoff_capabilities (contract section 7): empty

@@ -58,6 +58,29 @@ regex = '(\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?)'
   CHECK(v.version_regex.has_value());
 }
 
+TEST_CASE("[runtime.env] and the [restart] handoff keys") {
+  auto p = ParseProfile(R"([runtime]
+command = ["openclaw", "gateway", "run"]
+[runtime.env]
+OPENCLAW_SUPERVISOR_MODE = "external"
+EMPTY = ""
+[restart]
+handoff = ["openclaw", "gateway", "restart-handoff", "consume", "--expected-pid", "{pid}", "--json"]
+handoff_capabilities = ["openclaw", "gateway", "restart-handoff", "capabilities", "--json"]
+handoff_timeout = "45s"
+)",
+                        "p.toml");
+  REQUIRE(p);
+  const Profile& v = p.value();
+  REQUIRE(v.runtime_env.size() == 2);
+  CHECK(v.runtime_env[0] == std::make_pair(std::string("EMPTY"), std::string("")));  // sorted by name
+  CHECK(v.runtime_env[1] == std::make_pair(std::string("OPENCLAW_SUPERVISOR_MODE"), std::string("external")));
+  CHECK(v.handoff.size() == 7);
+  CHECK(v.handoff[5] == "{pid}");
+  CHECK(v.handoff_capabilities.back() == "--json");
+  CHECK(*v.Setting("restart.handoff_timeout") == "45s");
+}
+
 TEST_CASE("strict validation names the key and position") {
   struct Case {
     const char* text;
@@ -76,6 +99,15 @@ TEST_CASE("strict validation names the key and position") {
       {"[stop]\ngrace = true\n", "stop.grace"},
       {"runtime = 3\n", "runtime"},
       {"[runtime\n", "p.toml:1:"},
+      {"[restart]\nhandof = [\"x\"]\n", "restart.handof"},
+      {"[restart]\nhandoff = \"openclaw gateway restart-handoff\"\n", "restart.handoff"},
+      {"[restart]\nhandoff = []\n", "restart.handoff"},
+      {"[restart]\nhandoff = [\"\"]\n", "restart.handoff"},
+      {"[restart]\nhandoff = [\"a\", 3]\n", "restart.handoff"},
+      {"[restart]\nhandoff_timeout = true\n", "restart.handoff_timeout"},
+      {"[restart]\nhandoff_capabilities = [\"a\"]\n", "restart.handoff_capabilities"},
+      {"[runtime.env]\nOPENCLAW_SUPERVISOR_MODE = 1\n", "runtime.env.OPENCLAW_SUPERVISOR_MODE"},
+      {"[runtime]\nenv = \"A=1\"\n", "runtime.env"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.mentions);

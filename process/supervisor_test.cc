@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <stdexcept>
+#include <unistd.h>
 
 #include "base/log.h"
 
@@ -73,7 +74,27 @@ class FakeOps : public ProcessOps {
     return out;
   }
 
-  Result<Spawned> Spawn(const SpawnPlan&, bool) override {
+  // A helper command (the plan's argv[0] is `name`): writes `out` to its
+  // stdout at once, exits `status` after `takes` (unset: never).
+  struct HelperScript {
+    std::string out;
+    int status = 0;
+    std::optional<Duration> takes = milliseconds(50);
+  };
+  void Helper(const std::string& name, HelperScript script) { helpers_[name] = std::move(script); }
+  const std::vector<std::pair<long long, std::vector<std::string>>>& helper_runs() const { return helper_runs_; }
+
+  Result<Spawned> Spawn(const SpawnPlan& plan, bool) override {
+    if (auto it = helpers_.find(plan.argv.front()); it != helpers_.end()) {
+      helper_runs_.emplace_back(std::chrono::duration_cast<milliseconds>(elapsed()).count(), plan.argv);
+      const HelperScript& h = it->second;
+      if (!h.out.empty()) REQUIRE(write(plan.stdio[1], h.out.data(), h.out.size()) == ssize_t(h.out.size()));
+      const pid_t pid = next_pid_++;
+      Child child{Behaviour{h.takes, h.status, milliseconds(1)}, std::nullopt, h.status << 8};
+      if (h.takes) child.dies_at = now_ + *h.takes;
+      children_[pid] = child;
+      return Spawned{pid, std::nullopt};
+    }
     if (failing_spawns_ > 0) {
       --failing_spawns_;
       return Error{"fork: Resource temporarily unavailable"};
@@ -156,6 +177,8 @@ class FakeOps : public ProcessOps {
   pid_t next_pid_ = 100;
   int failing_spawns_ = 0;
   int waits_ = 0;
+  std::map<std::string, HelperScript> helpers_;
+  std::vector<std::pair<long long, std::vector<std::string>>> helper_runs_;
   uint64_t oom_kills_ = 5;  // earlier kills in the cgroup, before claw-init
   int oom_reads_ = 0;
 };
@@ -433,6 +456,113 @@ TEST_CASE("supervisor: the final reason of a give-up") {
   Outcome out = Run(ops, config);
   CHECK(out.reason == "fake exited with status 1 after 100ms; gave up after 2 failed runs in a row");
   CHECK(out.states.back().second == RuntimeState::kFatal);
+}
+
+namespace {
+
+SupervisorConfig WithHandoff(bool capabilities) {
+  SupervisorConfig config = OnFailure();
+  config.restart = RestartPolicy::kNever;
+  HandoffConfig h;
+  h.consume = {"consume", "--expected-pid", "{pid}", "--json"};
+  h.consume_path = "/bin/consume";
+  if (capabilities) {
+    h.capabilities = {"caps", "--json"};
+    h.capabilities_path = "/bin/caps";
+  }
+  h.timeout = seconds(10);
+  config.handoff = h;
+  return config;
+}
+
+constexpr const char* kAccepted = R"({"ok":true,"protocolVersion":1,"status":"accepted"})";
+constexpr const char* kCaps = R"({"ok":true,"protocolVersion":1,"operations":["consume"]})";
+
+}  // namespace
+
+TEST_CASE("handoff: accepted restarts at once, no backoff, no failure, restarts + 1") {
+  // Run 0 exits 0 after 5 s and asks for a restart; run 1 runs until the TERM.
+  FakeOps ops([](int run) { return run == 0 ? FailsAfter(seconds(5), 0) : Behaviour{std::nullopt, 0, milliseconds(100)}; });
+  ops.Helper("caps", {kCaps, 0});
+  ops.Helper("consume", {kAccepted, 0});
+  ops.SignalAt(seconds(20), SIGTERM);
+  Outcome out = Run(ops, WithHandoff(true));
+  REQUIRE(ops.spawns().size() == 2);
+  CHECK(Ms(ops.spawns()[1]) == 5100);  // capabilities 50 ms, consume 50 ms, then at once
+  REQUIRE(ops.helper_runs().size() == 2);
+  CHECK(ops.helper_runs()[0].second.front() == "caps");
+  CHECK(ops.helper_runs()[1].second == std::vector<std::string>{"consume", "--expected-pid", "100", "--json"});
+  CHECK(out.last.restarts == 1);
+  CHECK(out.status == 128 + SIGTERM);
+}
+
+TEST_CASE("handoff: the capabilities are asked once, then only consume") {
+  FakeOps ops([](int run) { return run < 2 ? FailsAfter(seconds(1), 0) : FailsAfter(seconds(1), 3); });
+  ops.Helper("caps", {kCaps, 0});
+  ops.Helper("consume", {kAccepted, 0});
+  Outcome out = Run(ops, WithHandoff(true));
+  CHECK(ops.spawns().size() == 3);
+  REQUIRE(ops.helper_runs().size() == 3);  // caps, consume, consume
+  CHECK(ops.helper_runs()[2].second[2] == "103");  // the second run (100: run, 101 caps, 102 consume)
+  CHECK(out.status == 3);  // the third run's own exit: an ordinary one (not 0: no handoff)
+  CHECK(out.last.restarts == 2);
+}
+
+TEST_CASE("handoff: anything but accepted is an ordinary exit") {
+  struct Case {
+    const char* name;
+    FakeOps::HelperScript consume;
+  };
+  const Case cases[] = {
+      {"rejected", {R"({"ok":true,"status":"none","reason":"missing"})", 0}},
+      {"pid mismatch", {R"({"ok":true,"status":"pid-mismatch"})", 0}},
+      {"malformed JSON", {"{\"status\":\"accep", 0}},
+      {"non-zero exit", {kAccepted, 1}},
+      {"hang past the timeout", {"", 0, std::nullopt}},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    FakeOps ops([](int) { return FailsAfter(seconds(1), 0); });
+    ops.Helper("consume", c.consume);
+    Outcome out = Run(ops, WithHandoff(false));
+    CHECK(ops.spawns().size() == 1);
+    CHECK(out.status == 0);
+    CHECK(out.last.restarts == 0);
+    if (!c.consume.takes) CHECK(Ms(ops.elapsed()) >= 11000);  // killed at the 10 s timeout
+  }
+}
+
+TEST_CASE("handoff: without consume among the capabilities, handoffs are off") {
+  FakeOps ops([](int) { return FailsAfter(seconds(1), 0); });
+  ops.Helper("caps", {R"({"ok":true,"operations":[]})", 0});
+  ops.Helper("consume", {kAccepted, 0});
+  Outcome out = Run(ops, WithHandoff(true));
+  CHECK(ops.spawns().size() == 1);
+  CHECK(ops.helper_runs().size() == 1);  // consume never ran
+  CHECK(out.status == 0);
+}
+
+TEST_CASE("handoff: a stop during the handoff is never a restart") {
+  FakeOps ops([](int) { return FailsAfter(seconds(1), 0); });
+  ops.Helper("consume", {kAccepted, 0, seconds(3)});  // answers at 4 s
+  ops.SignalAt(seconds(2), SIGTERM);
+  Outcome out = Run(ops, WithHandoff(false));
+  CHECK(ops.spawns().size() == 1);
+  CHECK(out.status == 0);
+  CHECK(out.last.restarts == 0);
+  // The helper, still running at the stop, is signalled with the leftovers.
+  bool helper_signalled = false;
+  for (const Sent& s : ops.sent()) helper_signalled |= (s.pid == 101 || s.pid == -101) && Ms(s.at) == 2000;
+  CHECK(helper_signalled);
+}
+
+TEST_CASE("handoff: an exit other than 0 never asks") {
+  FakeOps ops([](int) { return FailsAfter(seconds(1), 1); });
+  ops.Helper("consume", {kAccepted, 0});
+  SupervisorConfig config = WithHandoff(false);
+  Outcome out = Run(ops, config);
+  CHECK(ops.helper_runs().empty());
+  CHECK(out.status == 1);
 }
 
 }  // namespace claw
