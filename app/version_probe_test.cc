@@ -16,13 +16,6 @@ namespace {
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-Environment TestEnv() {
-  Environment env;
-  const char* path = std::getenv("PATH");
-  env["PATH"] = path != nullptr ? path : "/usr/bin:/bin";
-  return env;
-}
-
 std::optional<std::string> Version(std::string_view output, std::string_view pattern = kDefaultVersionRegex) {
   auto r = ExtractVersion(output, pattern);
   REQUIRE(r);
@@ -115,7 +108,7 @@ TEST_CASE("RuntimeName") {
 }
 
 TEST_CASE("ProbeVersion") {
-  Environment env = TestEnv();
+  Environment env = PathOnlyEnvironment();
   auto ok = ProbeVersion(WithVersionCommand({"sh", "-c", "echo 'OpenClaw 2026.9.6 (eb377ac)'"}), env);
   REQUIRE(ok);
   CHECK(ok.value().runtime == "openclaw");

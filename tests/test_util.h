@@ -12,7 +12,17 @@
 #include <sstream>
 #include <string>
 
+#include "base/environment.h"
+
 namespace claw {
+
+// An environment with only the caller's PATH, for commands the tests run.
+inline Environment PathOnlyEnvironment() {
+  Environment env;
+  const char* path = ::getenv("PATH");
+  env["PATH"] = path != nullptr ? path : "/usr/bin:/bin";
+  return env;
+}
 
 // A fresh directory under /tmp (mode 0700), removed with all it holds at
 // scope exit. Making it is a REQUIRE of the test that asks for it.
