@@ -155,13 +155,21 @@ Result<MemoryCgroup> FindMemoryCgroup(const std::string& root) {
   if (!cgroups) return cgroups.error();
   std::optional<CgroupPath> path = ParseProcCgroup(cgroups.value());
   if (!path) return Error{"/proc/self/cgroup names no memory cgroup"};
+  const char* counter = path->version == 2 ? "memory.events" : "memory.oom_control";
+  // The usual mount point first (/sys/fs/cgroup, v1 /sys/fs/cgroup/memory,
+  // the whole hierarchy or, in a cgroup namespace, the container's own):
+  // claw-init reads this at every start, and mountinfo is the dearer read.
+  {
+    const std::string usual = base + (path->version == 2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/memory") +
+                              (path->path == "/" ? std::string() : path->path);
+    if (::access((usual + "/" + counter).c_str(), R_OK) == 0) return MemoryCgroup{usual, path->version};
+  }
   auto mountinfo = ReadFile(base + "/proc/self/mountinfo");
   if (!mountinfo) return mountinfo.error();
   auto dir = CgroupMountDir(mountinfo.value(), *path);
   if (!dir) return dir.error();
   MemoryCgroup found{base + (dir.value() == "/" ? std::string() : dir.value()), path->version};
   if (found.dir.empty()) found.dir = "/";
-  const char* counter = found.version == 2 ? "memory.events" : "memory.oom_control";
   if (::access((found.dir + "/" + counter).c_str(), R_OK) != 0) {
     return Error{"cgroup " + path->path + " (" + found.dir + ") has no " + counter + ": " + ErrnoText()};
   }

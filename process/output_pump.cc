@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -21,6 +22,19 @@ constexpr int kEvents = 16;
 constexpr size_t kAtomicWrite = PIPE_BUF;
 
 std::string Errno(const char* what) { return std::string(what) + ": " + strerror(errno); }
+
+// A write to a pipe nobody reads raised SIGPIPE for this thread (blocked,
+// so it waits). It is claw-init's own, not one to forward to the runtime:
+// take it before the loop reads the signalfd.
+void TakeOwnSigpipe() {
+  sigset_t pipe_only;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  const timespec now{0, 0};
+  const int saved = errno;
+  sigtimedwait(&pipe_only, nullptr, &now);
+  errno = saved;
+}
 
 }  // namespace
 
@@ -146,6 +160,7 @@ void OutputPump::Flush(Sink& sink) {
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    if (errno == EPIPE) TakeOwnSigpipe();
     sink.broken = true;  // EPIPE and the like: nobody reads this any more
   }
   if (sink.broken || sink.size() == 0) {

@@ -129,6 +129,16 @@ check_true "6: as PID 1" grep -qx "first \[REDACTED\]" "$WORK/6.out"
 as_pid1 --redact -- sh -c "(sleep 0.3; echo \"late $SECRET\") & echo first; wait" >"$WORK/6b.out" 2>/dev/null
 check_true "6: what the runtime's child writes before the end gets through" grep -qx "late \[REDACTED\]" "$WORK/6b.out"
 
+# 7b. The reader of claw-init's stdout goes away: claw-init drops the rest
+# and does not pass its own SIGPIPE on to the runtime.
+set +e
+run --health-listen off -- sh -c 'i=0; while [ $i -lt 100 ]; do echo "line $i"; i=$((i+1)); sleep 0.01; done; echo finished >&2' \
+  2>"$WORK/7b.err" | head -c 10 >/dev/null
+status="${PIPESTATUS[0]}"
+set -e
+check_eq "7b: the runtime ran to its end" 0 "$status"
+check_true "7b: and said so on stderr" grep -qx finished "$WORK/7b.err"
+
 # 7. Without --redact nothing changes: the runtime writes to claw-init's stdout itself.
 "$CLAW_INIT" --health-listen off -- sh -c "echo $SECRET; ls -l /proc/self/fd/1" >"$WORK/7.out" 2>/dev/null
 check_true "7: off: untouched" grep -qx "$SECRET" "$WORK/7.out"

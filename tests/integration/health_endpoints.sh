@@ -32,7 +32,7 @@ check_eq "upstream status" pass "$(json 'j["checks"]["upstream"]["status"]')"
 check_eq "upstream target hides the query" "http://127.0.0.1:$UP_PORT/readyz" \
   "$(json 'j["checks"]["upstream"]["target"]')"
 check_eq "latency_ms is a number" True "$(json 'type(j["checks"]["upstream"]["latency_ms"]).__name__ in ("int","float")')"
-check_eq "fields" "status,runtime,version,claw_init,state,pid,uptime_s,restarts,last_exit,checks" "$(json '",".join(j)')"
+check_eq "fields" "status,runtime,version,claw_init,state,pid,uptime_s,restarts,last_exit,last_exit_reason,oom_kills,checks" "$(json '",".join(j)')"
 check_true "the upstream is asked with its query" grep -q "GET /readyz?token=$SECRET HTTP/1.1" "$WORK/upstream.log"
 pass "/health fields and types"
 

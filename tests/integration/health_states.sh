@@ -1,8 +1,9 @@
 #!/bin/bash
 # The supervisor's states as /health, /health/live and /metrics show them,
 # sampled while a real claw-init runs: running -> backoff -> running ->
-# fatal (gave up), stopping (after TERM), exited (clean-up after a normal
-# exit). "starting" lasts microseconds; the unit tests cover it.
+# fatal (gave up), stopping (after TERM), stopping again in the clean-up
+# after a normal exit (contract section 7: a stop begins when the runtime
+# ends with no restart to follow). "starting" lasts microseconds; the unit tests cover it.
 source "$(dirname "$0")/../helpers/health_lib.bash"
 skip_unless_wired
 
@@ -119,7 +120,7 @@ assert stopping["code"] == 503 and stopping["live"] == 200 and isinstance(stoppi
 '
 pass "running -> stopping"
 
-# 3. A clean exit that leaves a TERM-ignoring process: exited during clean-up.
+# 3. A clean exit that leaves a TERM-ignoring process: stopping during clean-up.
 cat >"$WORK/leaves.sh" <<'EOF'
 #!/bin/sh
 (trap '' TERM; exec sleep 30) &
@@ -136,10 +137,10 @@ CLAW_PID=""
 check_eq "exit status" 0 "$CLAW_STATUS"
 check "$WORK/samples3" '
 seq = [s for s in states if s != "starting"]
-assert seq[:2] == ["running", "exited"], states
-exited = next(s for s in samples if s["state"] == "exited")
-assert exited["code"] == 503 and exited["live"] == 200 and exited["last_exit"] == 0 and exited["pid"] is None, exited
+assert seq[:2] == ["running", "stopping"], states
+cleanup = next(s for s in samples if s["state"] == "stopping")
+assert cleanup["code"] == 503 and cleanup["live"] == 200 and cleanup["last_exit"] == 0 and cleanup["pid"] is None, cleanup
 '
-pass "running -> exited"
+pass "running -> stopping (clean-up after the exit)"
 
 finish

@@ -32,7 +32,7 @@ import http.client, json, os, socket, sys, threading, time
 
 port, init, runs_file, total = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
 bound_rss = sys.argv[5] == "1"
-FIELDS = {"status", "runtime", "version", "claw_init", "state", "pid", "uptime_s", "restarts", "last_exit", "checks"}
+FIELDS = {"status", "runtime", "version", "claw_init", "state", "pid", "uptime_s", "restarts", "last_exit", "last_exit_reason", "oom_kills", "checks"}
 problems, lock = [], threading.Lock()
 seen_restarts, counts = set(), {"health": 0, "metrics": 0}
 states = {}
