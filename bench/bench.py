@@ -50,6 +50,7 @@ SLEEP = shutil.which("sleep") or "/bin/sleep"
 TRUE = "/bin/true"
 CLAW = "claw-init"
 HEALTH_OFF = "claw-init (health off)"
+NOTIFY = "claw-init (upstream + sd_notify)"
 PEERS = ["tini", "tini-static", "dumb-init", "catatonit"]
 MODES = ["subreaper", "pid1"]
 MODE_TITLE = {"subreaper": "not PID 1", "pid1": "PID 1"}
@@ -535,34 +536,75 @@ def bench_size(inits):
     return res
 
 
-def bench_idle(inits, rounds, settle=5.0, window=10.0):
-    """RSS after `settle` s supervising sleep, and context switches over the next `window` s."""
+def notify_peers(tag):
+    """What the sd_notify variant of claw-init talks to: a TCP listener for its tcp:// upstream
+    check (the kernel completes each handshake; nobody reads) and a datagram socket in place of
+    systemd's NOTIFY_SOCKET."""
+    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    tcp.bind(("127.0.0.1", 0))
+    tcp.listen(64)
+    path = os.path.join(OUT, f"idle-{tag}.notify")
+    if os.path.exists(path):
+        os.unlink(path)
+    dgram = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    dgram.bind(path)
+    dgram.setblocking(False)
+    return tcp, dgram, path
+
+
+def notify_messages(dgram):
+    out = []
+    while True:
+        try:
+            out.append(dgram.recv(4096).decode(errors="replace"))
+        except BlockingIOError:
+            return out
+
+
+def bench_idle(inits, rounds, settle=5.0, window=10.0, notify_claw=None):
+    """RSS after `settle` s supervising sleep, and context switches over the next `window` s.
+    With notify_claw, also that claw-init with an upstream check and NOTIFY_SOCKET set, which
+    checks the upstream every 250 ms until READY=1 is sent, and then never again."""
     res = {m: {"rss_kib": {}, "voluntary": {}, "involuntary": {}, "threads": {}} for m in MODES}
+    if notify_claw:
+        res["notify_ready"] = {m: [] for m in MODES}
     for r in range(rounds):
-        started = []
+        started, peers = [], {}
         try:
             for mode in MODES:
+                pid1 = mode == "pid1"
                 for i in inits:
-                    started.append((mode, i, Launched(i.argv(mode == "pid1", [SLEEP, "1000"]), mode == "pid1")))
+                    started.append((mode, i.name, Launched(i.argv(pid1, [SLEEP, "1000"]), pid1)))
+                if notify_claw:
+                    tcp, dgram, path = peers[mode] = notify_peers(mode)
+                    argv = [notify_claw, "--health-listen", f"127.0.0.1:{free_port()}", "--health-upstream",
+                            f"tcp://127.0.0.1:{tcp.getsockname()[1]}", "--", SLEEP, "1000"]
+                    started.append((mode, NOTIFY, Launched(argv, pid1, env=dict(CLEAN_ENV, NOTIFY_SOCKET=path))))
             t0 = time.monotonic()
             for _, _, l in started:
                 l.wait_for_child()
             time.sleep(max(0.0, settle - (time.monotonic() - t0)))
             first = {}
-            for mode, i, l in started:
+            for mode, name, l in started:
                 d = res[mode]
-                d["rss_kib"].setdefault(i.name, []).append(rss_kib(l.init_pid))
-                d["threads"].setdefault(i.name, []).append(int((proc_status(l.init_pid) or {}).get("Threads", 0)))
-                first[(mode, i.name)] = context_switches(l.init_pid)
+                d["rss_kib"].setdefault(name, []).append(rss_kib(l.init_pid))
+                d["threads"].setdefault(name, []).append(int((proc_status(l.init_pid) or {}).get("Threads", 0)))
+                first[(mode, name)] = context_switches(l.init_pid)
+            for mode, (_, dgram, _) in peers.items():
+                res["notify_ready"][mode].append(any(m.startswith("READY=1") for m in notify_messages(dgram)))
             time.sleep(window)
-            for mode, i, l in started:
-                a, b = first[(mode, i.name)], context_switches(l.init_pid)
+            for mode, name, l in started:
+                a, b = first[(mode, name)], context_switches(l.init_pid)
                 d = res[mode]
-                d["voluntary"].setdefault(i.name, []).append(b[0] - a[0] if a and b else None)
-                d["involuntary"].setdefault(i.name, []).append(b[1] - a[1] if a and b else None)
+                d["voluntary"].setdefault(name, []).append(b[0] - a[0] if a and b else None)
+                d["involuntary"].setdefault(name, []).append(b[1] - a[1] if a and b else None)
         finally:
             for _, _, l in started:
                 l.kill()
+            for tcp, dgram, path in peers.values():
+                tcp.close()
+                dgram.close()
+                os.unlink(path)
         log(f"idle round {r + 1}/{rounds}: " + ", ".join(
             f"{n} {res['pid1']['rss_kib'][n][-1]} KiB/{res['pid1']['voluntary'][n][-1]} cs" for n in res["pid1"]["rss_kib"]))
     return res
@@ -626,8 +668,8 @@ def bench_signals(inits, rounds, count, signals=(("TERM", signal.SIGTERM), ("USR
 
 
 def bench_stop(inits, rounds):
-    """TERM to the init until it exits: with a runtime that ignores TERM (stop grace 1 s),
-    and with a runtime that exits on TERM."""
+    """TERM to the init until it exits: with a runtime that ignores TERM (claw-init with no stop
+    delay and a stop grace of 1 s), and with a runtime that exits on TERM."""
     helper = os.path.join(HELPERS, "sig_latency")
     res = {"ignoring": {m: {} for m in MODES}, "cooperative": {m: {} for m in MODES}, "peers_ignoring": {}}
     for r in range(rounds):
@@ -639,7 +681,7 @@ def bench_stop(inits, rounds):
                 ready = os.path.join(OUT, "stop.ready")
                 if os.path.exists(ready):
                     os.unlink(ready)
-                l = Launched(i.argv(pid1, [helper, "ignore", ready], ["--stop-grace", "1s"]), pid1)
+                l = Launched(i.argv(pid1, [helper, "ignore", ready], ["--stop-delay", "0", "--stop-grace", "1s"]), pid1)
                 try:
                     for _ in range(500):
                         if os.path.exists(ready):
@@ -1106,7 +1148,7 @@ def cmd_measure(args):
         if want("patch"):
             res["patch"] = bench_patch(claw, rounds, 10 if quick else 30)
         if want("idle"):
-            res["idle"] = bench_idle(inits, rounds if not quick else 1, settle=5.0, window=10.0)
+            res["idle"] = bench_idle(inits, rounds if not quick else 1, settle=5.0, window=10.0, notify_claw=claw)
         if want("reap"):
             res["reap"] = bench_reap(inits, rounds, 2000 if quick else 10000)
         if want("signals"):

@@ -14,7 +14,8 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLAW = "claw-init"
 HEALTH_OFF = "claw-init (health off)"
-ORDER = [CLAW, HEALTH_OFF, "tini", "tini-static", "dumb-init", "catatonit"]
+NOTIFY = "claw-init (upstream + sd_notify)"
+ORDER = [CLAW, HEALTH_OFF, NOTIFY, "tini", "tini-static", "dumb-init", "catatonit"]
 PEERS = ["tini", "tini-static", "dumb-init", "catatonit"]
 MODES = [("subreaper", "not PID 1"), ("pid1", "PID 1")]
 
@@ -201,6 +202,11 @@ def section_idle(p):
           "Each init supervises `sleep 1000`; all of them run at the same time. RSS (`VmRSS`) is read 5 s after "
           "the start; context switches (`voluntary_ctxt_switches`, summed over the init's threads) are counted "
           "over the next 10 s of idleness, when nothing talks to any of them.", "")
+    ready = [v for m, _ in MODES for v in d.get("notify_ready", {}).get(m, [])]
+    if ready:
+        p.add(f"{NOTIFY} has a TCP upstream check (`--health-upstream tcp://...`) and `NOTIFY_SOCKET` set: it checks "
+              "the upstream every 250 ms until it passes, sends READY=1, and must not wake again (the OOM counters "
+              f"are read at a start and an exit only). READY=1 reached the socket in {sum(ready)} of {len(ready)} runs.", "")
     for mode, title in MODES:
         m = d.get(mode)
         if not m:
@@ -220,8 +226,14 @@ def section_idle(p):
     off = max(max(v for v in d[m]["voluntary"].get(HEALTH_OFF, [0]) if v is not None) for m, _ in MODES)
     on = max(max(v for v in d[m]["voluntary"].get(CLAW, [0]) if v is not None) for m, _ in MODES)
     health = p.res.get("health_probe", {}).get("serving")
-    p.target("idle wake-ups (10 s)", f"{off} health off, {on} health on{'' if health else ' (health server not in this build)'}",
-             f"tini {num(med(pid1['voluntary'].get('tini')), 0)}", "0 with health off", off == 0)
+    worst = {"health off": off, "health on": on}
+    if NOTIFY in pid1["voluntary"]:
+        vals = [v for m, _ in MODES for v in d[m]["voluntary"].get(NOTIFY, [])]
+        worst["upstream + sd_notify"] = None if None in vals else max(vals)
+    p.target("idle wake-ups (10 s)", ", ".join(f"{num(v, 0)} {k}" for k, v in worst.items()) +
+             ("" if health else " (health server not in this build)"),
+             f"tini {num(med(pid1['voluntary'].get('tini')), 0)}", "0, health on and off",
+             all(v == 0 for v in worst.values()) and all(ready))
 
 
 def section_reap(p):
@@ -287,7 +299,8 @@ def section_stop(p):
         return
     p.add("## Stop", "",
           "`docker stop` in small: TERM to the init, time until the init has exited. First with a runtime that "
-          "ignores TERM (claw-init with `--stop-grace 1s`: it must SIGKILL the runtime's group after 1 s), then "
+          "ignores TERM (claw-init with `--stop-delay 0 --stop-grace 1s`: the TERM goes on at once, and it must "
+          "SIGKILL the runtime's group 1 s later), then "
           "with a runtime that exits on TERM (`sleep`).", "",
           "### Runtime ignores TERM", "", "| init | as | median (ms) | spread |", "|---|---|---:|---:|")
     worst = None
@@ -309,7 +322,7 @@ def section_stop(p):
           "### Runtime exits on TERM", "")
     for mode, title in MODES:
         p.add(f"{title}:", "", table(d["cooperative"][mode], "ms"), "")
-    p.target("stop, TERM ignored, grace 1 s", f"{num(worst / 1e3 if worst not in (None, float('inf')) else None)} s worst",
+    p.target("stop, TERM ignored, delay 0, grace 1 s", f"{num(worst / 1e3 if worst not in (None, float('inf')) else None)} s worst",
              "peers: never (no grace)", "1.0 – 1.1 s", None if worst is None else 1000 <= worst <= 1100)
 
 

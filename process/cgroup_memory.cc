@@ -118,31 +118,55 @@ std::optional<CgroupPath> ParseProcCgroup(std::string_view text) {
 }
 
 Result<std::string> CgroupMountDir(std::string_view mountinfo, const CgroupPath& cgroup) {
-  bool outside = false;
+  // id parent major:minor root mount-point options [optional...] - type source super-options
+  struct Mount {
+    std::string_view id, parent;
+    std::string root, point;
+    bool wanted = false;  // the right hierarchy
+  };
+  std::vector<Mount> mounts;
   for (std::string_view line : Split(mountinfo, '\n')) {
-    // id parent major:minor root mount-point options [optional...] - type source super-options
     std::vector<std::string_view> fields = Split(line, ' ');
     size_t dash = 0;
     while (dash < fields.size() && fields[dash] != "-") ++dash;
     if (dash < 6 || dash + 3 >= fields.size()) continue;
+    Mount m{fields[0], fields[1], Unescape(fields[3]), Unescape(fields[4])};
     std::string_view type = fields[dash + 1];
-    if (cgroup.version == 2 && type != "cgroup2") continue;
-    if (cgroup.version == 1) {
-      if (type != "cgroup") continue;
-      bool memory = false;
-      for (std::string_view o : Split(fields[dash + 3], ',')) memory = memory || o == "memory";
-      if (!memory) continue;
+    if (cgroup.version == 2) m.wanted = type == "cgroup2";
+    if (cgroup.version == 1 && type == "cgroup") {
+      for (std::string_view o : Split(fields[dash + 3], ',')) m.wanted = m.wanted || o == "memory";
     }
-    std::string mount_root = Unescape(fields[3]);
-    std::string mount_point = Unescape(fields[4]);
-    if (!IsUnder(cgroup.path, mount_root)) {
+    mounts.push_back(std::move(m));
+  }
+  // A mount is hidden when another is stacked on it (its child at the same
+  // mount point), or when one of its parents is: e.g. the host's hierarchy
+  // bind-mounted over a container's own cgroup mount. Walking up from a
+  // mount, the child it was reached from does not hide its parent.
+  auto visible = [&](const Mount* m) {
+    const Mount* from = nullptr;
+    for (size_t steps = 0; m != nullptr && steps <= mounts.size(); ++steps) {
+      const Mount* up = nullptr;
+      for (const Mount& other : mounts) {
+        if (&other == m || &other == from) continue;
+        if (other.parent == m->id && other.point == m->point) return false;
+        if (other.id == m->parent) up = &other;
+      }
+      from = m;
+      m = up;  // none: the root of this mount namespace
+    }
+    return true;
+  };
+  bool outside = false;
+  for (const Mount& m : mounts) {
+    if (!m.wanted || !visible(&m)) continue;
+    if (!IsUnder(cgroup.path, m.root)) {
       outside = true;  // e.g. another container's cgroup mounted here
       continue;
     }
-    std::string rest = mount_root == "/" ? cgroup.path : cgroup.path.substr(mount_root.size());
+    std::string rest = m.root == "/" ? cgroup.path : cgroup.path.substr(m.root.size());
     if (rest == "/") rest.clear();
-    if (mount_point == "/") return rest.empty() ? std::string("/") : rest;
-    return mount_point + rest;
+    if (m.point == "/") return rest.empty() ? std::string("/") : rest;
+    return m.point + rest;
   }
   const std::string kind = cgroup.version == 1 ? "cgroup v1 memory" : "cgroup2";
   if (outside) return Error{"cgroup " + cgroup.path + " lies outside every " + kind + " mount"};

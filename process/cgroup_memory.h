@@ -42,7 +42,10 @@ std::optional<CgroupPath> ParseProcCgroup(std::string_view text);
 // the path: a container without a cgroup namespace mounts its own cgroup
 // "/docker/ID" at /sys/fs/cgroup/memory and /proc/self/cgroup says
 // "/docker/ID" too; with one, both say "/". A path outside the mount's root
-// is an error. Octal escapes (\040) are decoded. Pure.
+// is an error. A mount something else is mounted over (directly, or over one
+// of its parents) is skipped: e.g. `-v /sys/fs/cgroup/memory:...` puts the
+// host's hierarchy on top of the container's own cgroup mount, and the path
+// then resolves in the host's. Octal escapes (\040) are decoded. Pure.
 Result<std::string> CgroupMountDir(std::string_view mountinfo, const CgroupPath& cgroup);
 
 // ParseProcCgroup and CgroupMountDir over root/proc/self/{cgroup,mountinfo},

@@ -93,6 +93,31 @@ TEST_CASE("CgroupMountDir joins the mount point and the path below the mount's r
       {"35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n", {"/x", 2}, ""},
       {"", {"/", 2}, ""},
       {"truncated line - cgroup2\n", {"/", 2}, ""},
+      // Podman, `-v /sys/fs/cgroup/memory:/sys/fs/cgroup/memory:ro` (seen
+      // here): the host's hierarchy (99) stacked on the container's own (93)
+      {"89 82 0:48 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n"
+       "93 89 0:32 /libpod_parent/libpod-1 /sys/fs/cgroup/memory ro - cgroup cgroup rw,memory\n"
+       "99 93 0:32 / /sys/fs/cgroup/memory ro,relatime - cgroup cgroup rw,memory\n",
+       {"/libpod_parent/libpod-1", 1}, "/sys/fs/cgroup/memory/libpod_parent/libpod-1"},
+      // a tmpfs mounted over /sys/fs/cgroup hides the memory mount below it,
+      // and the host's tree mounted there later is the one that counts
+      {"31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n"
+       "35 31 0:32 /docker/abc /sys/fs/cgroup/memory ro - cgroup cgroup rw,memory\n"
+       "70 31 0:50 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n"
+       "71 70 0:32 / /sys/fs/cgroup/memory ro - cgroup cgroup rw,memory\n",
+       {"/docker/abc", 1}, "/sys/fs/cgroup/memory/docker/abc"},
+      // the same two mounts at different places: the first is used
+      {"35 31 0:32 /docker/abc /sys/fs/cgroup/memory ro - cgroup cgroup rw,memory\n"
+       "71 31 0:32 / /host/cgroup/memory ro - cgroup cgroup rw,memory\n",
+       {"/docker/abc", 1}, "/sys/fs/cgroup/memory"},
+      // a hidden mount is no answer, even when it alone would fit
+      {"35 31 0:32 /docker/abc /sys/fs/cgroup/memory ro - cgroup cgroup rw,memory\n"
+       "36 35 0:60 / /sys/fs/cgroup/memory ro - tmpfs tmpfs rw\n",
+       {"/docker/abc", 1}, ""},
+      // a parent loop in a malformed mountinfo ends
+      {"35 36 0:32 / /sys/fs/cgroup/memory ro - cgroup cgroup rw,memory\n"
+       "36 35 0:60 / /sys/fs/cgroup ro - tmpfs tmpfs rw\n",
+       {"/x", 1}, "/sys/fs/cgroup/memory/x"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.mountinfo);
