@@ -83,7 +83,7 @@ SupervisorConfig SupervisorConfigFrom(const Options& options) {
 Result<std::unique_ptr<OutputPump>> StartRedaction(const Environment& env, const NamedValues& aliases,
                                                    const NamedValues& file_values) {
   SecretSelection selection = SelectSecrets(env, aliases, file_values);
-  for (const std::string& warning : selection.warnings) LogWarn("redact: " + warning);
+  for (const std::string& warning : selection.warnings) LogWarn(warning);
   if (selection.secrets.empty()) {
     LogInfo("redact: no secret values known; the runtime's output is passed on untouched");
     return std::unique_ptr<OutputPump>();

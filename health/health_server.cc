@@ -63,7 +63,7 @@ struct HealthServer::Impl {
     sigset_t previous;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &previous);
-    if (!config.in_loop) poller_thread = std::thread([this] { poller.Run(); });
+    if (running && !config.in_loop) poller_thread = std::thread([this] { poller.Run(); });
     // Workers only ever wait for the upstream: without one, none is needed
     // (four fewer threads to create at start and to join at exit).
     if (checker) workers.Start(kWorkers, kIdleTimeout, kMaxRequestsPerConnection);
@@ -216,7 +216,9 @@ void HealthServer::Publish(const SupervisorSnapshot& snapshot) {
   // A result about the previous run must not make the new one look ready.
   if (new_run && impl_->checker) impl_->checker->Invalidate();
   // Only the owner's thread starts or joins the threads.
-  if (impl_->running && !impl_->threads_started && snapshot.state != RuntimeState::kStarting) {
+  // Without a socket (a taken port) the upstream workers still start: the
+  // readiness sd_notify reports (Passing) needs the upstream checked.
+  if ((impl_->running || impl_->checker) && !impl_->threads_started && snapshot.state != RuntimeState::kStarting) {
     impl_->StartThreads();
     impl_->threads_started = true;
   }

@@ -53,7 +53,7 @@ HandoffVerdict ParseHandoffAnswer(int exit_code, std::string_view out);
 HandoffVerdict ParseCapabilities(int exit_code, std::string_view out);
 
 // A helper command started by the loop: stdin /dev/null, stdout captured
-// (64 KiB at most), stderr captured for the log, its own session, default
+// (64 KiB at most), stderr captured for the debug log, its own session, default
 // signal actions. The loop spawns `plan`, calls Started, polls the fds
 // (-1 once closed), calls Read when they are ready and Finish once it has
 // reaped the pid.

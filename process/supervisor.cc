@@ -184,6 +184,7 @@ void Supervisor::StartRuntime() {
     return;
   }
   SetState(RuntimeState::kRunning);
+  final_reason_.clear();  // the reason is this run's from now on
   LogInfo("started " + plan_.argv.front() + " (pid " + std::to_string(pid_) + ")" +
           (snapshot_.restarts > 0 ? ", restart " + std::to_string(snapshot_.restarts) : ""));
 }

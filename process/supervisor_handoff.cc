@@ -71,6 +71,11 @@ void Supervisor::OnHelperExit(int wait_status) {
   PendingExit exit = *std::exchange(pending_exit_, std::nullopt);
   if (!answer.yes) {
     LogInfo("restart handoff: " + answer.why + "; an ordinary exit");
+    if (code != 0 && !helper->err().empty() && DebugEnabled()) {
+      // Its own error text, for the debug log only: a CLI may quote settings.
+      std::string last = helper->err().substr(0, 512);
+      LogDebug("restart handoff: its stderr: " + last.substr(0, last.find('\n')));
+    }
     DecideAfterExit(exit);
     return;
   }

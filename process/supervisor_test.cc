@@ -298,6 +298,9 @@ TEST_CASE("supervisor: restart policies and remapped exit codes") {
     Outcome out = Run(ops, config);
     CHECK(ops.spawns().size() == 3);  // at 0 s, ~6 s, ~12 s: the TERM at 16 s ends the third
     CHECK(out.status == 128 + SIGTERM);  // the run the stop ended
+    // The reason is that run's alone, not the earlier runs'.
+    CHECK(out.reason.rfind("fake killed by signal TERM (status 143) after ", 0) == 0);
+    CHECK(out.reason.find("exited with status 0") == std::string::npos);
   }
 }
 
