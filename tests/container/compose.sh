@@ -117,13 +117,14 @@ else
 fi
 if podman logs "$oc_id" 2>&1 | grep -qF "$TOKEN"; then fail "token in the logs"; else pass "token not in the logs"; fi
 start=$(now_ms)
-dc --profile openclaw stop -t 15 openclaw >/dev/null 2>&1
+# No -t: the file's stop_grace_period (335 s) applies, as for a user.
+dc --profile openclaw stop openclaw >/dev/null 2>&1
 stop_ms=$(($(now_ms) - start))
 record compose_openclaw_stop_ms "$stop_ms"
 # OpenClaw's own shutdown takes 0.2-5 s depending on the machine's load; what
-# must hold is that it ended by itself, before claw-init's 8 s grace would
-# have escalated to SIGKILL (images/openclaw test checks the 3 s bound).
-check_true "docker-compose stop ends before claw-init's 8 s grace (${stop_ms} ms)" test "$stop_ms" -lt 8000
+# must hold is that an idle gateway ends by itself at once, not at the end of
+# the 330 s grace (images/openclaw test checks the 3 s bound).
+check_true "docker-compose stop of an idle gateway ends by itself within 8 s (${stop_ms} ms)" test "$stop_ms" -lt 8000
 check_eq "exit code after compose stop" "0" "$(podman inspect -f '{{.State.ExitCode}}' "$oc_id")"
 dc --profile openclaw down -v -t 1 >/dev/null 2>&1 || true
 
