@@ -111,6 +111,11 @@ start_grace = "120s"
 [restart]
 policy = "on-failure"
 
+# OpenClaw's own drain deadline when no systemd tells it one (at most 315 s
+# of drain, out by 325 s): an in-flight turn can finish on a stop.
+[stop]
+grace = "330s"
+
 [version]
 command = ["openclaw", "--version"]
 stamp = "$dir/version.json"
