@@ -143,13 +143,13 @@ oc_ctr() { dc --profile openclaw ps -q openclaw | head -n1; }
 # oc_db_version [N]: the state database's schema version (user_version),
 # set to N first when given; the service must be stopped.
 oc_db_version() {
-  podman run --rm --network none --user openclaw --volumes-from "$(oc_ctr)" -e HOME=/tmp/h --entrypoint node "$OC_IMAGE" \
+  podman_quiet run --rm --network none --user openclaw --volumes-from "$(oc_ctr)" -e HOME=/tmp/h --entrypoint node "$OC_IMAGE" \
     --no-warnings -e 'const s = require("node:sqlite"); const d = new s.DatabaseSync(process.argv[1]);
       if (process.argv[2]) d.exec("PRAGMA user_version = " + Number(process.argv[2]));
       console.log(d.prepare("PRAGMA user_version").get().user_version); d.close();' \
     /home/openclaw/.openclaw/state/openclaw.sqlite ${1:+"$1"}
 }
-check_eq "the stopped gateway left a state database of schema 18" 18 "$(oc_db_version 2>&1)"
+check_eq "the stopped gateway left a state database of schema 18" 18 "$(oc_db_version)"
 start=$(now_ms)
 if upgrade --timeout 180 openclaw "$oc_next" >"$WORK/up-oc.log" 2>&1; then
   record compose_upgrade_openclaw_ms $(($(now_ms) - start))
@@ -167,7 +167,7 @@ check_true "no copy of the database was left on the host" test -z "$(find "$CLAW
 # Back to a release older than the data: a newer OpenClaw would have left
 # schema 19, which 2026.9.6 refuses. The preflight must stop the switch.
 dc --profile openclaw stop openclaw >/dev/null 2>&1
-check_eq "the state database now says schema 19" 19 "$(oc_db_version 19 2>&1)"
+check_eq "the state database now says schema 19" 19 "$(oc_db_version 19)"
 start=$(now_ms)
 if upgrade --timeout 20 openclaw "$oc_tag" >"$WORK/up-oc-refused.log" 2>&1; then
   fail "an upgrade to a release older than the state database reported success"
@@ -181,11 +181,11 @@ check_true "upgrade.sh says it did not switch" grep -q "not switching to $oc_tag
 check_eq ".env keeps the current tag" "OPENCLAW_TAG=$oc_next" "$(grep '^OPENCLAW_TAG=' "$proj/.env")"
 check_eq "the service still runs the current image" "${OC_IMAGE%:*}:$oc_next" "$(podman inspect -f '{{.Config.Image}}' "$(oc_ctr)")"
 dc --profile openclaw stop openclaw >/dev/null 2>&1
-check_eq "the preflight left the live database as it was" 19 "$(oc_db_version 2>&1)"
+check_eq "the preflight left the live database as it was" 19 "$(oc_db_version)"
 oc_db_version 18 >/dev/null 2>&1
 dc --profile openclaw up -d openclaw >/dev/null 2>&1
 oc_name="$(podman inspect -f '{{.Name}}' "$(oc_ctr)")"; oc_name="${oc_name#/}"
-check_true "healthy again once the database is put back" wait_healthy "$oc_name" 180
+check_true "healthy again once the database is put back" eval "wait_healthy $oc_name 180 >/dev/null"
 dc --profile openclaw down -v -t 1 >/dev/null 2>&1 || true
 
 # --- upgrade.sh with the zeroclaw stand-in ------------------------------------------------
