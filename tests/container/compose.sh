@@ -127,9 +127,10 @@ dc --profile openclaw stop openclaw >/dev/null 2>&1
 stop_ms=$(($(now_ms) - start))
 record compose_openclaw_stop_ms "$stop_ms"
 # OpenClaw's own shutdown takes 0.2-5 s depending on the machine's load; what
-# must hold is that an idle gateway ends by itself at once, not at the end of
-# the 330 s grace (images/openclaw test checks the 3 s bound).
-check_true "docker-compose stop of an idle gateway ends by itself within 8 s (${stop_ms} ms)" test "$stop_ms" -lt 8000
+# must hold is that an idle gateway ends by itself, not at the end of the
+# 330 s grace (0.98 s and 8.2 s seen at load 6; images/openclaw test checks
+# the 3 s bound of podman stop).
+check_true "docker-compose stop of an idle gateway ends by itself within 30 s (${stop_ms} ms)" test "$stop_ms" -lt 30000
 check_eq "exit code after compose stop" "0" "$(podman inspect -f '{{.State.ExitCode}}' "$oc_id")"
 
 # --- upgrade.sh with the real gateway: the target release's database preflight ---
