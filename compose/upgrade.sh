@@ -4,9 +4,14 @@
 #   1. records the current tag (compose/.upgrade/RUNTIME.last)
 #   2. stops the service and snapshots its volumes to a tarball
 #      (compose/.upgrade/RUNTIME-<old tag>-<time>.tar.gz)
-#   3. writes the new tag into .env and starts the service
-#   4. waits until `claw-init health` (the image's HEALTHCHECK) passes
-#   5. if it does not within the timeout: writes the recorded tag back,
+#   3. openclaw only: copies the state database with SQLite's online backup
+#      and runs the NEW image's `openclaw database preflight COPY --json` on
+#      the copy (inside a throwaway container; the copy never leaves it);
+#      when it refuses (incompatible or indeterminate, exit 1) the tag is not
+#      switched: the old version starts again and upgrade.sh exits 1
+#   4. writes the new tag into .env and starts the service
+#   5. waits until `claw-init health` (the image's HEALTHCHECK) passes
+#   6. if it does not within the timeout: writes the recorded tag back,
 #      restores the snapshot if --restore-snapshot was given, starts the old
 #      version again and exits 1
 #
@@ -15,6 +20,7 @@
 #     --timeout SECONDS    how long to wait for healthy (default 180)
 #     --restore-snapshot   on rollback, also put the volumes back as they were
 #     --no-snapshot        skip the snapshot (faster; no --restore-snapshot then)
+#     --no-preflight       skip the database preflight (openclaw)
 #     --env-file PATH      the .env to edit (default: PROJECT_DIR/.env)
 #     --project-dir DIR    Compose project directory (default: compose/)
 #
@@ -29,13 +35,14 @@ usage() {
   exit 2
 }
 
-dry_run=0 timeout=180 restore=0 snapshot=1 env_file="" project_dir="$here"
+dry_run=0 timeout=180 restore=0 snapshot=1 preflight=1 env_file="" project_dir="$here"
 while (($#)); do
   case "$1" in
     --dry-run) dry_run=1 ;;
     --timeout) timeout="${2:?}"; shift ;;
     --restore-snapshot) restore=1 ;;
     --no-snapshot) snapshot=0 ;;
+    --no-preflight) preflight=0 ;;
     --env-file) env_file="${2:?}"; shift ;;
     --project-dir) project_dir="${2:?}"; shift ;;
     -h|--help) usage ;;
@@ -51,6 +58,7 @@ case "$runtime" in openclaw|zeroclaw|nullclaw) ;; *) echo "upgrade: RUNTIME is o
 [[ "$new_tag" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || { echo "upgrade: '$new_tag' is not an image tag" >&2; exit 2; }
 [[ "$new_tag" != latest ]] || { echo "upgrade: refusing 'latest': pin a version" >&2; exit 2; }
 ((restore && !snapshot)) && { echo "upgrade: --restore-snapshot needs the snapshot" >&2; exit 2; }
+[[ "$runtime" == openclaw ]] || preflight=0   # only OpenClaw has one
 [[ -f "$env_file" ]] || { echo "upgrade: $env_file not found (copy compose/.env.example)" >&2; exit 1; }
 
 var="${runtime^^}_TAG"
@@ -82,9 +90,10 @@ if ((dry_run)); then
 upgrade plan for $runtime ($env_file):
   1. record the current tag: $var=$old_tag -> $state_dir/$runtime.last
   2. $( ((snapshot)) && echo "stop $runtime and snapshot its volumes to $tarball" || echo "no snapshot (--no-snapshot)")
-  3. set $var=$new_tag in $env_file; ${compose_cmd[*]} --profile $runtime up -d $runtime
-  4. wait up to ${timeout}s for 'claw-init health' to pass in the new container
-  5. if it does not: set $var=$old_tag again$( ((restore)) && echo ", restore $tarball into the volumes"), start $old_tag, exit 1
+  3. $( ((preflight)) && echo "copy the state database, run $new_tag's 'openclaw database preflight' on the copy; stop here if it refuses" || echo "no database preflight")
+  4. set $var=$new_tag in $env_file; ${compose_cmd[*]} --profile $runtime up -d $runtime
+  5. wait up to ${timeout}s for 'claw-init health' to pass in the new container
+  6. if it does not: set $var=$old_tag again$( ((restore)) && echo ", restore $tarball into the volumes"), start $old_tag, exit 1
 nothing was changed (--dry-run)
 EOF
   exit 0
@@ -145,6 +154,45 @@ if ((snapshot)); then
     run_tar "$old_image" -czf "/claw-upgrade/$(basename "$tarball")" "${mounts[@]}" 2>/dev/null \
       || { say "snapshot failed; starting $old_tag again"; "${compose[@]}" up -d "$runtime" >/dev/null; exit 1; }
     say "snapshot: $tarball"
+  fi
+fi
+
+# OpenClaw asks a supervisor to preflight the target release against a
+# consolidated copy of the state database (no -wal/-shm beside it) before
+# activating it (docs/images.md). The copy is SQLite's online backup, made
+# by the new image's node as the runtime user (so any -shm SQLite creates
+# has the gateway's owner), into the throwaway container's /tmp; the new
+# image's own CLI judges it. Exit 1 = incompatible or indeterminate.
+if ((preflight)) && [[ -n "$id" ]]; then
+  new_image="${old_image%:*}:$new_tag"
+  "${docker_cmd[@]}" image inspect "$new_image" >/dev/null 2>&1 || "${docker_cmd[@]}" pull "$new_image" >/dev/null \
+    || { say "cannot get $new_image for the preflight; nothing switched"; "${compose[@]}" up -d "$runtime" >/dev/null; exit 1; }
+  db=/home/openclaw/.openclaw/state/openclaw.sqlite
+  report="$state_dir/$runtime-preflight-$new_tag-$stamp.json"
+  rc=0
+  "${docker_cmd[@]}" run --rm --network none --user openclaw --volumes-from "$id" -e HOME=/tmp/preflight-home \
+    --entrypoint sh "$new_image" -c '
+      [ -f "$1" ] || { echo "{\"status\":\"no-database\"}"; exit 0; }
+      node --no-warnings -e "const s=require(\"node:sqlite\");const d=new s.DatabaseSync(process.argv[1],{readOnly:true});s.backup(d,process.argv[2]).then(()=>d.close(),e=>{console.error(String(e));process.exit(3)})" "$1" /tmp/state-copy.sqlite || exit 3
+      exec openclaw database preflight /tmp/state-copy.sqlite --json' sh "$db" >"$report" 2>"$report.err" || rc=$?
+  status="$(sed -n 's/^ *"status": *"\([a-z-]*\)".*/\1/p' "$report" | tail -n1)"
+  [[ -n "$status" ]] || status="$(sed -n 's/.*"status":"\([a-z-]*\)".*/\1/p' "$report" | tail -n1)"
+  found="$(sed -n 's/^ *"foundVersion": *\([0-9a-z]*\).*/\1/p' "$report")"
+  target="$(sed -n 's/^ *"targetVersion": *\([0-9a-z]*\).*/\1/p' "$report")"
+  if ((rc == 0)) && [[ "$status" == no-database ]]; then
+    say "preflight: no state database yet ($db): nothing to check"
+  elif ((rc == 0)) && [[ -n "$status" ]]; then
+    say "preflight on $new_tag: $status (found schema ${found:-?}, target ${target:-?}); report $report"
+  else
+    if ((rc == 3)); then
+      say "preflight: copying the state database failed: $(tail -n1 "$report.err")"
+    else
+      say "preflight on $new_tag refused: ${status:-no answer} (found schema ${found:-?}, target ${target:-?}, exit $rc); report $report"
+    fi
+    say "not switching to $new_tag; starting $old_tag again"
+    "${compose[@]}" up -d "$runtime" >/dev/null || true
+    if wait_healthy; then say "$runtime healthy on $old_tag"; else say "$runtime not healthy on $old_tag either"; fi
+    exit 1
   fi
 fi
 

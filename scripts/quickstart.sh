@@ -94,6 +94,10 @@ name = "openclaw"
 command = ["openclaw", "gateway", "run"]
 workdir = "$home"
 
+# claw-init is OpenClaw's external supervisor (docs/images.md).
+[runtime.env]
+OPENCLAW_SUPERVISOR_MODE = "external"
+
 [config]
 default = "$dir/openclaw.json5"
 target = "$home/.openclaw/openclaw.json"
@@ -110,6 +114,12 @@ start_grace = "120s"
 
 [restart]
 policy = "on-failure"
+handoff = ["openclaw", "gateway", "restart-handoff", "consume", "--expected-pid", "{pid}", "--json"]
+
+# OpenClaw's own drain deadline when no systemd tells it one (at most 315 s
+# of drain, out by 325 s): an in-flight turn can finish on a stop.
+[stop]
+grace = "330s"
 
 [version]
 command = ["openclaw", "--version"]

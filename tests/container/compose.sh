@@ -4,6 +4,11 @@
 # moves the ports off the defaults):
 #  - openclaw: the real gateway starts healthy with the token from the
 #    Compose secret, the HEALTHCHECK is the image's, `down` is fast and clean;
+#  - openclaw, compose/upgrade.sh: the target release's `openclaw database
+#    preflight` runs on a copy of the state database before the switch
+#    (`exact`: switched, healthy); a state database newer than the target
+#    (schema 19, as a newer OpenClaw leaves it) is refused and the tag is not
+#    switched, and the live database is left as it was;
 #  - zeroclaw (stand-in): compose/upgrade.sh --dry-run changes nothing, an
 #    upgrade to a good tag succeeds, an upgrade to a broken tag rolls back to
 #    the recorded tag and, with --restore-snapshot, restores the volume.
@@ -117,14 +122,71 @@ else
 fi
 if podman logs "$oc_id" 2>&1 | grep -qF "$TOKEN"; then fail "token in the logs"; else pass "token not in the logs"; fi
 start=$(now_ms)
-dc --profile openclaw stop -t 15 openclaw >/dev/null 2>&1
+# No -t: the file's stop_grace_period (335 s) applies, as for a user.
+dc --profile openclaw stop openclaw >/dev/null 2>&1
 stop_ms=$(($(now_ms) - start))
 record compose_openclaw_stop_ms "$stop_ms"
 # OpenClaw's own shutdown takes 0.2-5 s depending on the machine's load; what
-# must hold is that it ended by itself, before claw-init's 8 s grace would
-# have escalated to SIGKILL (images/openclaw test checks the 3 s bound).
-check_true "docker-compose stop ends before claw-init's 8 s grace (${stop_ms} ms)" test "$stop_ms" -lt 8000
+# must hold is that an idle gateway ends by itself, not at the end of the
+# 330 s grace (0.98 s and 8.2 s seen at load 6; images/openclaw test checks
+# the 3 s bound of podman stop).
+check_true "docker-compose stop of an idle gateway ends by itself within 30 s (${stop_ms} ms)" test "$stop_ms" -lt 30000
 check_eq "exit code after compose stop" "0" "$(podman inspect -f '{{.State.ExitCode}}' "$oc_id")"
+
+# --- upgrade.sh with the real gateway: the target release's database preflight ---
+export CLAW_UPGRADE_DIR="$WORK/upgrade-state"
+upgrade() { CLAW_COMPOSE=docker-compose bash "$CLAW_SRC/compose/upgrade.sh" --project-dir "$proj" "$@"; }
+oc_tag="${OC_IMAGE##*:}"
+oc_next="$oc_tag-next$$"
+podman tag "$OC_IMAGE" "${OC_IMAGE%:*}:$oc_next"
+CLEANUP_CMDS+=("podman rmi -f ${OC_IMAGE%:*}:$oc_next")
+oc_ctr() { dc --profile openclaw ps -q openclaw | head -n1; }
+# oc_db_version [N]: the state database's schema version (user_version),
+# set to N first when given; the service must be stopped.
+oc_db_version() {
+  podman_quiet run --rm --network none --user openclaw --volumes-from "$(oc_ctr)" -e HOME=/tmp/h --entrypoint node "$OC_IMAGE" \
+    --no-warnings -e 'const s = require("node:sqlite"); const d = new s.DatabaseSync(process.argv[1]);
+      if (process.argv[2]) d.exec("PRAGMA user_version = " + Number(process.argv[2]));
+      console.log(d.prepare("PRAGMA user_version").get().user_version); d.close();' \
+    /home/openclaw/.openclaw/state/openclaw.sqlite ${1:+"$1"}
+}
+check_eq "the stopped gateway left a state database of schema 18" 18 "$(oc_db_version)"
+start=$(now_ms)
+if upgrade --timeout 180 openclaw "$oc_next" >"$WORK/up-oc.log" 2>&1; then
+  record compose_upgrade_openclaw_ms $(($(now_ms) - start))
+  pass "openclaw upgrade with a passing preflight succeeds"
+else
+  cat "$WORK/up-oc.log" >&2
+  fail "openclaw upgrade with a passing preflight failed"
+fi
+check_true "upgrade.sh ran the target's preflight: exact" grep -q "preflight on $oc_next: exact (found schema 18, target 18)" "$WORK/up-oc.log"
+check_true "the preflight report is OpenClaw's JSON" grep -q '"schema": "openclaw.state-schema-preflight.v1"' \
+  "$(compgen -G "$CLAW_UPGRADE_DIR/openclaw-preflight-$oc_next-*.json" | head -n1)"
+check_eq ".env has the new OpenClaw tag" "OPENCLAW_TAG=$oc_next" "$(grep '^OPENCLAW_TAG=' "$proj/.env")"
+check_true "no copy of the database was left on the host" test -z "$(find "$CLAW_UPGRADE_DIR" -name '*.sqlite*')"
+
+# Back to a release older than the data: a newer OpenClaw would have left
+# schema 19, which 2026.9.6 refuses. The preflight must stop the switch.
+dc --profile openclaw stop openclaw >/dev/null 2>&1
+check_eq "the state database now says schema 19" 19 "$(oc_db_version 19)"
+start=$(now_ms)
+if upgrade --timeout 20 openclaw "$oc_tag" >"$WORK/up-oc-refused.log" 2>&1; then
+  fail "an upgrade to a release older than the state database reported success"
+else
+  record compose_upgrade_openclaw_refused_ms $(($(now_ms) - start))
+  pass "an upgrade to a release older than the state database fails"
+fi
+check_true "upgrade.sh says the preflight refused: incompatible" \
+  grep -q "preflight on $oc_tag refused: incompatible (found schema 19, target 18, exit 1)" "$WORK/up-oc-refused.log"
+check_true "upgrade.sh says it did not switch" grep -q "not switching to $oc_tag" "$WORK/up-oc-refused.log"
+check_eq ".env keeps the current tag" "OPENCLAW_TAG=$oc_next" "$(grep '^OPENCLAW_TAG=' "$proj/.env")"
+check_eq "the service still runs the current image" "${OC_IMAGE%:*}:$oc_next" "$(podman inspect -f '{{.Config.Image}}' "$(oc_ctr)")"
+dc --profile openclaw stop openclaw >/dev/null 2>&1
+check_eq "the preflight left the live database as it was" 19 "$(oc_db_version)"
+oc_db_version 18 >/dev/null 2>&1
+dc --profile openclaw up -d openclaw >/dev/null 2>&1
+oc_name="$(podman inspect -f '{{.Name}}' "$(oc_ctr)")"; oc_name="${oc_name#/}"
+check_true "healthy again once the database is put back" eval "wait_healthy $oc_name 180 >/dev/null"
 dc --profile openclaw down -v -t 1 >/dev/null 2>&1 || true
 
 # --- upgrade.sh with the zeroclaw stand-in ------------------------------------------------
@@ -157,13 +219,11 @@ zc_healthy() { wait_healthy "$(zc_name)" 60 >/dev/null; }
 zc_healthy || die "zeroclaw never healthy through Compose"
 pass "zeroclaw healthy through Compose"
 
-export CLAW_UPGRADE_DIR="$WORK/upgrade-state"
-upgrade() { CLAW_COMPOSE=docker-compose bash "$CLAW_SRC/compose/upgrade.sh" --project-dir "$proj" "$@"; }
 before="$(md5sum < "$proj/.env")"
 upgrade --dry-run zeroclaw "$good_tag" >"$WORK/plan.txt" || fail "upgrade --dry-run failed"
 check_true "--dry-run prints the plan" grep -q 'upgrade plan for zeroclaw' "$WORK/plan.txt"
 check_eq "--dry-run changes nothing" "$before" "$(md5sum < "$proj/.env")"
-check_eq "--dry-run records nothing" "" "$(ls "$CLAW_UPGRADE_DIR" 2>/dev/null)"
+check_eq "--dry-run records nothing" "" "$(ls "$CLAW_UPGRADE_DIR" 2>/dev/null | grep -v '^openclaw' || true)"
 
 start=$(now_ms)
 if upgrade --timeout 60 zeroclaw "$good_tag" >"$WORK/up-good.log" 2>&1; then
