@@ -125,8 +125,8 @@ print(int(secs(tomllib.load(open(sys.argv[1], "rb"))["health"]["start_grace"])))
   check_eq "$rt: /health/live 200" 200 "$(curl -s -m 3 -o /dev/null -w '%{http_code}' http://127.0.0.1:18700/health/live)"
   check_eq "$rt: /health says running" running "$(json_get "$(curl -s -m 3 http://127.0.0.1:18700/health)" state)"
   stop_grace="$(profile_get 'secs(p.get("stop", {}).get("grace", "8s"))')"
-  check_eq "$rt: terminationGracePeriodSeconds = the image's [stop] grace ${stop_grace} s + CLAW_STOP_DELAY ${DELAY_MS} ms + 2 s" \
-    "$GRACE_S" "$(/usr/bin/python3 -c "print(round($stop_grace + $DELAY_MS / 1000 + 2))")"
+  check_true "$rt: terminationGracePeriodSeconds ${GRACE_S} = the image's [stop] grace ${stop_grace} s + CLAW_STOP_DELAY ${DELAY_MS} ms + 2..10 s" \
+    /usr/bin/python3 -c "import sys; sys.exit(not 2 <= $GRACE_S - $stop_grace - $DELAY_MS / 1000 <= 10)"
 }
 
 # check_secret RUNTIME: the value reaches the runtime from the file only.
@@ -178,12 +178,13 @@ check_user() {
   check_true "$rt: the root filesystem is read-only" bash -c "! podman exec $CTR touch /usr/claw-probe 2>/dev/null"
 }
 
-# check_stop RUNTIME [CODES]: the stop drains for CLAW_STOP_DELAY (ready 503,
-# live 200, the runtime still serving), then ends within the grace with
-# claw-init's exit one of CODES (default 0) and its reason in the
-# termination log; then kube down exits 0.
+# check_stop RUNTIME [CODES [OVER_MS]]: the stop drains for CLAW_STOP_DELAY
+# (ready 503, live 200, the runtime still serving), then ends within the
+# grace, less than OVER_MS (default 2000) after the delay, with claw-init's
+# exit one of CODES (default 0) and its reason in the termination log; then
+# kube down exits 0.
 check_stop() {
-  local rt="$1" codes="${2:-0}" ms code rc=0 waited=0 upstream want delay_ms="$DELAY_MS"
+  local rt="$1" codes="${2:-0}" over="${3:-2000}" ms code rc=0 waited=0 upstream want delay_ms="$DELAY_MS"
   upstream="$(profile_get 'p["health"]["upstream"]')"
   podman logs -f "$CTR" >"$WORK/stop-logs-$rt.txt" 2>&1 &
   local logger=$!
@@ -215,8 +216,8 @@ check_stop() {
   record "kube_${rt}_stop_ms" "$ms"
   check_eq "$rt: the stop command exits 0" 0 "$rc"
   check_true "$rt: stopped within terminationGracePeriodSeconds ${GRACE_S} s (${ms} ms)" test "$ms" -lt $((GRACE_S * 1000))
-  check_true "$rt: the stop took about CLAW_STOP_DELAY ${DELAY_MS} ms (${ms} ms: at least the delay, under delay + 4 s)" \
-    test "$ms" -ge "$delay_ms" -a "$ms" -lt $((delay_ms + 4000))
+  check_true "$rt: the stop took about CLAW_STOP_DELAY ${DELAY_MS} ms (${ms} ms: at least the delay, less than ${over} ms more)" \
+    test "$ms" -ge "$delay_ms" -a "$ms" -lt $((delay_ms + over))
   # claw-init's own log: when it took the TERM, and when it passed it on.
   local gap
   gap="$(/usr/bin/python3 -c '
@@ -253,7 +254,8 @@ call_health() {
 }
 check_true "openclaw: the gateway accepts the token from the Secret's file" call_health "$token"
 if call_health "wrong-$token"; then fail "openclaw: the gateway accepted a wrong token"; else pass "openclaw: the gateway refuses a wrong token"; fi
-check_stop openclaw
+# OpenClaw's own shutdown after its TERM: 0.1-1 s, 4.3 s once on a loaded machine.
+check_stop openclaw 0 8000
 
 # --------------------------------------------------------------- ZeroClaw
 IMAGE="$(build_image --standin zeroclaw)" || die "building images/zeroclaw failed"

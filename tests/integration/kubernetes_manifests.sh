@@ -78,7 +78,7 @@ if [[ -f "$WORK/zeroclaw.yaml" ]]; then
   out="$("$PY" "$POLICY" "$WORK/zeroclaw-old.yaml" "$CLAW_SRC/images/zeroclaw" 2>&1)" \
     && fail "the rules check accepted the old ZeroClaw manifest" \
     || check_eq "the rules check names each problem of the old ZeroClaw manifest" 5 \
-         "$(grep -cE '^FAIL - (runs as the image.s runtime user|fsGroup 65534|CLAW_CONFIG__api_key_FILE names a key|terminationGracePeriodSeconds = stop grace 8 \+ stop delay 9|the image.s data paths)' <<<"$out")"
+         "$(grep -cE '^FAIL - (runs as the image.s runtime user|fsGroup 65534|CLAW_CONFIG__api_key_FILE names a key|terminationGracePeriodSeconds = stop grace 8 \+ stop delay 9 |the image.s data paths)' <<<"$out")"
 fi
 
 finish
