@@ -67,4 +67,18 @@ for rt in "${runtimes[@]}"; do
   done < <("$PY" "$POLICY" "$WORK/$rt.yaml" "$CLAW_SRC/images/$rt" 2>&1 || echo "FAIL - kube_policy_check.py exited non-zero")
 done
 
+# The rules checker must refuse what the images no longer are: ZeroClaw's
+# old user (10001) and its V1 key (a top-level api_key), a stop delay the
+# grace does not count, and a data path off the volume.
+if [[ -f "$WORK/zeroclaw.yaml" ]]; then
+  sed -e 's/: 65534$/: 10001/' \
+      -e 's/CLAW_CONFIG__providers__models__openrouter__default__api_key_FILE/CLAW_CONFIG__api_key_FILE/' \
+      -e 's/value: 5s$/value: 9s/' \
+      -e 's|mountPath: /zeroclaw-data$|mountPath: /zeroclaw-data/.zeroclaw|' "$WORK/zeroclaw.yaml" > "$WORK/zeroclaw-old.yaml"
+  out="$("$PY" "$POLICY" "$WORK/zeroclaw-old.yaml" "$CLAW_SRC/images/zeroclaw" 2>&1)" \
+    && fail "the rules check accepted the old ZeroClaw manifest" \
+    || check_eq "the rules check names each problem of the old ZeroClaw manifest" 5 \
+         "$(grep -cE '^FAIL - (runs as the image.s runtime user|fsGroup 65534|CLAW_CONFIG__api_key_FILE names a key|terminationGracePeriodSeconds = stop grace 8 \+ stop delay 9 |the image.s data paths)' <<<"$out")"
+fi
+
 finish

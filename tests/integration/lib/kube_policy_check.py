@@ -4,10 +4,15 @@ against the image it runs and the rules of docs/kubernetes.md:
 
     kube_policy_check.py RENDERED.yaml images/RUNTIME
 
-The image's facts come from its own files: the profile (health port, stop
-grace, config target, upstream port) and the Dockerfile (version, uid).
-Prints `ok - ...` or `FAIL - ...` per rule; exits 1 if any rule fails.
+The image's facts come from its own files: the profile (user, health port,
+stop grace and delay, config target and aliases, upstream port), the
+default config (the keys a _FILE variable may name) and the Dockerfile
+(version; the uid of a user the profile names; the runner's data
+variables). Prints `ok - ...` or `FAIL - ...` per rule; exits 1 if any
+rule fails.
 """
+import json
+import os
 import re
 import sys
 import tomllib
@@ -15,7 +20,7 @@ from urllib.parse import urlparse
 
 import yaml
 
-MARGIN_S = 2          # claw-init's own exit after the stop grace
+MARGIN_S = (2, 10)    # claw-init's own exit after the stop grace: at least 2 s, at most 10 s
 SECRETISH = re.compile(r"(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|APIKEY|_KEY)$")
 
 
@@ -25,6 +30,52 @@ def seconds(text):
         raise ValueError(f"not a duration: {text}")
     n, unit = int(m.group(1)), m.group(2) or "s"
     return {"ms": n / 1000, "s": n, "m": n * 60}[unit]
+
+
+def load_json5(text):
+    """The JSON5 the images' defaults use (comments, bare keys, trailing
+    commas, single quotes) as plain JSON; strings are left alone."""
+    string = r""""(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'"""
+    text = re.sub(string + r"|//[^\n]*|/\*.*?\*/",
+                  lambda m: "" if m.group(0)[0] == "/" else m.group(0), text, flags=re.S)
+    def plain(m):
+        t = m.group(0)
+        if t[0] == "'":
+            return json.dumps(t[1:-1])
+        return t if t[0] == '"' else "" if t[0] == "," else json.dumps(t)
+    return json.loads(re.sub(string + r"|,(?=\s*[}\]])|[A-Za-z_$][\w$]*(?=\s*:)", plain, text))
+
+
+def has_key(doc, dotted):
+    for part in dotted.split("."):
+        if not isinstance(doc, dict) or part not in doc:
+            return False
+        doc = doc[part]
+    return True
+
+
+def runtime_user(profile, dockerfile):
+    """(uid, gid) of the profile's [runtime] user: numeric as written, or a
+    name the Dockerfile creates with `useradd --uid N --gid M ... NAME`."""
+    spec = str(profile["runtime"].get("user", ""))
+    m = re.fullmatch(r"(\d+)(?::(\d+))?", spec)
+    if m:
+        return int(m.group(1)), int(m.group(2) or m.group(1))
+    name = spec.split(":")[0]
+    m = re.search(rf"useradd (.*--uid (\d+).*) {re.escape(name)}$", dockerfile, re.M)
+    if not m:
+        return None, None
+    gid = re.search(r"--gid (\d+)", m.group(1))
+    return int(m.group(2)), int(gid.group(1)) if gid else None
+
+
+def runner_env(dockerfile):
+    """NAME -> value of every ENV of the Dockerfile's last stage."""
+    text = re.sub(r"\\\n", " ", dockerfile).split("\nFROM ")[-1]
+    env = {}
+    for line in re.findall(r"^ENV (.*)$", text, re.M):
+        env.update(re.findall(r"(\w+)=(\S+)", line))
+    return env
 
 
 def main(rendered, image_dir):
@@ -64,6 +115,15 @@ def main(rendered, image_dir):
                    for n, m in mounts.items() if "secret" in volumes.get(n, {})}
     files = [e["value"] for n, e in env.items() if n.endswith("_FILE")]
     check("the runtime's key comes from a _FILE variable", files, sorted(env))
+    default = f"{image_dir}/{os.path.basename(profile['config']['default'])}"
+    text = open(default, encoding="utf-8").read()
+    config = tomllib.loads(text) if profile["config"]["format"] == "toml" else load_json5(text)
+    aliases = profile["config"].get("env", {})
+    for name in (n for n in env if n.endswith("_FILE")):
+        base = name[:-len("_FILE")]
+        key = base[len("CLAW_CONFIG__"):].replace("__", ".") if base.startswith("CLAW_CONFIG__") else aliases.get(base)
+        check(f"{name} names a key of the image's default config ({key})",
+              key and has_key(config, key), f"{os.path.basename(default)} has no such key; aliases: {aliases}")
     for path in files:
         directory, _, key = path.rpartition("/")
         check(f"{path} is a key of the Secret {secret['metadata']['name']} mounted read-only",
@@ -85,27 +145,34 @@ def main(rendered, image_dir):
     check("the Service carries the runtime's port only (the health port stays in the pod)",
           svc_ports == [upstream_port] and svc["spec"].get("type", "ClusterIP") == "ClusterIP", svc_ports)
 
-    grace = seconds(profile.get("stop", {}).get("grace", "8s"))
-    delay = seconds(env.get("CLAW_STOP_DELAY", {}).get("value", "0s"))
+    stop = profile.get("stop", {})
+    grace = seconds(env.get("CLAW_STOP_GRACE", {}).get("value", stop.get("grace", "8s")))
+    delay = seconds(env.get("CLAW_STOP_DELAY", {}).get("value", stop.get("delay", "0s")))
     check("CLAW_STOP_DELAY is set, so endpoints drain before the runtime gets TERM", delay > 0, delay)
-    want = grace + delay + MARGIN_S
-    check(f"terminationGracePeriodSeconds = stop grace {grace:g} + stop delay {delay:g} + {MARGIN_S}",
-          pod.get("terminationGracePeriodSeconds") == want, pod.get("terminationGracePeriodSeconds"))
+    total = pod.get("terminationGracePeriodSeconds")
+    check(f"terminationGracePeriodSeconds = stop grace {grace:g} + stop delay {delay:g} + a margin of "
+          f"{MARGIN_S[0]}..{MARGIN_S[1]} s", isinstance(total, int)
+          and grace + delay + MARGIN_S[0] <= total <= grace + delay + MARGIN_S[1], total)
     check("terminationMessagePath is claw-init's default termination log",
           c.get("terminationMessagePath") == "/dev/termination-log", c.get("terminationMessagePath"))
 
-    uid = re.search(rf"useradd --uid (\d+) .*\b{runtime}$", dockerfile, re.M)
+    uid, gid = runtime_user(profile, dockerfile)
     psc, csc = pod.get("securityContext", {}), c.get("securityContext", {})
-    check("runs as the image's runtime user, never root",
-          psc.get("runAsNonRoot") is True and uid and psc.get("runAsUser") == int(uid.group(1)), psc)
+    check(f"runs as the image's runtime user ({profile['runtime'].get('user')} = {uid}:{gid}), never root",
+          psc.get("runAsNonRoot") is True and uid and psc.get("runAsUser") == uid
+          and psc.get("runAsGroup") == gid, psc)
+    check(f"fsGroup {gid}: the volume and the secret files are the runtime's group", psc.get("fsGroup") == gid, psc)
     check("no privilege escalation, every capability dropped, RuntimeDefault seccomp",
           csc.get("allowPrivilegeEscalation") is False and csc.get("capabilities", {}).get("drop") == ["ALL"]
           and (psc.get("seccompProfile") or csc.get("seccompProfile") or {}).get("type") == "RuntimeDefault", csc)
     check("read-only root filesystem", csc.get("readOnlyRootFilesystem") is True, csc)
     target = profile["config"]["target"]
     state = [m["mountPath"] for n, m in mounts.items() if "persistentVolumeClaim" in volumes.get(n, {})]
-    check(f"the config target {target} is on the PersistentVolumeClaim",
-          any(target.startswith(p.rstrip("/") + "/") for p in state), state)
+    on_state = lambda path: any(path == p or path.startswith(p.rstrip("/") + "/") for p in state)
+    check(f"the config target {target} is on the PersistentVolumeClaim", on_state(target), state)
+    data = {n: v for n, v in runner_env(dockerfile).items() if n.startswith(runtime.upper() + "_") and v.startswith("/")}
+    check(f"the image's data paths ({', '.join(f'{n}={v}' for n, v in sorted(data.items())) or 'none'}) are on the PersistentVolumeClaim",
+          all(on_state(v) for v in data.values()), state)
     check("/tmp is a writable emptyDir", any(m["mountPath"] == "/tmp" and "emptyDir" in volumes[n]
                                                for n, m in mounts.items()), sorted(mounts))
     return 0 if all(results) else 1
