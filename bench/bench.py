@@ -31,6 +31,8 @@ import threading
 import time
 import urllib.request
 
+import redact_rows  # bench/redact_rows.py, beside this file: the --redact rows (issue 15)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(HERE)
 OUT = os.path.join(HERE, "out")
@@ -1160,6 +1162,8 @@ def cmd_measure(args):
                 res["health"] = bench_health(claw, rounds if not quick else 1, 3 if quick else 10, health_port)
             else:
                 res["health"] = {"available": False}
+        if want("redact"):
+            res["redact"] = redact_rows.measure(sys.modules[__name__], claw, rounds, quick)
         if want("callgrind") and shutil.which("valgrind"):
             res["callgrind"] = {"claw": measure_callgrind(claw, os.path.join(OUT, "cg-fx")),
                                 "peers": callgrind_peers(inits)}
@@ -1185,7 +1189,7 @@ def main():
     m.add_argument("--claw-init", required=True)
     m.add_argument("--rounds", type=int, default=0)
     m.add_argument("--quick", action="store_true", help="one short round of each, for trying the harness")
-    m.add_argument("--only", help="comma-separated steps: size,start,config,patch,idle,reap,signals,stop,health,callgrind")
+    m.add_argument("--only", help="comma-separated steps: size,start,config,patch,idle,reap,signals,stop,health,redact,callgrind")
     m.add_argument("--wait-quiet", type=float, default=0, help="minutes to wait for load average < 1.0")
     m.add_argument("--results", default=RESULTS)
     r = sub.add_parser("report")
