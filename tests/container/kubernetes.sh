@@ -161,16 +161,25 @@ check_stop() {
   check_true "$rt: podman kube down removed the pod" bash -c "! podman pod exists $POD"
 }
 
-# --------------------------------------------------------------- OpenClaw
-IMAGE="$(build_image openclaw)" || die "building images/openclaw failed"
+# play_runtime RUNTIME START_GRACE_S SECRET_FILE [--standin]: builds the
+# image (CLAW_INIT_HELP runs its claw-init --help), plays the set, and checks
+# readiness, the secret (left in SEEN) and the user.
 CLAW_INIT_HELP="$WORK/claw-init-help"
-printf '#!/bin/sh\nexec podman run --rm --network none %s --help\n' "$IMAGE" > "$CLAW_INIT_HELP" && chmod +x "$CLAW_INIT_HELP"
+play_runtime() {
+  local rt="$1" grace="$2" secret_file="$3"
+  shift 3
+  IMAGE="$(build_image "$@" "$rt")" || die "building images/$rt failed"
+  printf '#!/bin/sh\nexec podman run --rm --network none %s --help\n' "$IMAGE" > "$CLAW_INIT_HELP" && chmod +x "$CLAW_INIT_HELP"
+  play_set "$rt" "$IMAGE"
+  check_ready "$rt" "$grace"
+  check_secret "$rt" "$secret_file"
+  check_user "$rt"
+}
+
+# --------------------------------------------------------------- OpenClaw
+play_runtime openclaw 90 /run/secrets/openclaw/gateway_token
 echo "PENDING check: $("$CLAW_INIT_HELP" | grep -q -- --stop-delay && echo "claw-init has --stop-delay" || echo "claw-init has no --stop-delay yet")"
-play_set openclaw "$IMAGE"
-check_ready openclaw 90
-check_secret openclaw /run/secrets/openclaw/gateway_token
 token="$SEEN"
-check_user openclaw
 call_health() {
   podman exec -e HOME=/tmp/probe-home "$CTR" \
     openclaw gateway call health --url ws://127.0.0.1:18789 --token "$1" --json --timeout 20000 >"$WORK/call.out" 2>&1
@@ -180,25 +189,15 @@ if call_health "wrong-$token"; then fail "openclaw: the gateway accepted a wrong
 check_stop openclaw
 
 # --------------------------------------------------------------- ZeroClaw
-IMAGE="$(build_image --standin zeroclaw)" || die "building images/zeroclaw failed"
-printf '#!/bin/sh\nexec podman run --rm --network none %s --help\n' "$IMAGE" > "$CLAW_INIT_HELP"
-play_set zeroclaw "$IMAGE"
-check_ready zeroclaw 30
-check_secret zeroclaw /run/secrets/zeroclaw/api_key
+play_runtime zeroclaw 30 /run/secrets/zeroclaw/api_key --standin
 key="$SEEN"
-check_user zeroclaw
 check_true "zeroclaw: the config holds the key from the Secret's file" \
   grep -qxF "api_key = \"$key\"" <<<"$(podman exec "$CTR" cat /zeroclaw-data/.zeroclaw/config.toml)"
 check_stop zeroclaw
 
 # --------------------------------------------------------------- NullClaw
-IMAGE="$(build_image --standin nullclaw)" || die "building images/nullclaw failed"
-printf '#!/bin/sh\nexec podman run --rm --network none %s --help\n' "$IMAGE" > "$CLAW_INIT_HELP"
-play_set nullclaw "$IMAGE"
-check_ready nullclaw 30
-check_secret nullclaw /run/secrets/nullclaw/api_key
+play_runtime nullclaw 30 /run/secrets/nullclaw/api_key --standin
 key="$SEEN"
-check_user nullclaw
 check_eq "nullclaw: the config holds the key from the Secret's file" "$key" \
   "$(json_get "$(podman exec "$CTR" cat /nullclaw-data/config.json)" models.providers.openrouter.api_key)"
 # NullClaw has no SIGTERM handler: it dies of the TERM, and claw-init
