@@ -8,20 +8,14 @@
 namespace claw {
 
 TEST_CASE("RunHealthCommand: exit codes") {
-  HealthServerConfig config;
-  config.listen = HostPort{"127.0.0.1", 0, false};
-  config.claw_init = "0.1.0";
-  auto server = HealthServer::Start(config);
+  auto server = HealthServer::Start(testing::LoopbackHealthConfig());
   REQUIRE(server->Running());
 
   Options options;
   options.health_listen = "0.0.0.0:" + std::to_string(server->port());
   options.health_timeout = std::chrono::seconds(2);
   CHECK(RunHealthCommand(options) == 1);  // starting
-  SupervisorSnapshot running;
-  running.state = RuntimeState::kRunning;
-  running.pid = 7;
-  server->Publish(running);
+  server->Publish(testing::RunningSnapshot(7));
   CHECK(RunHealthCommand(options) == 0);
 
   options.health_url = "http://127.0.0.1:" + std::to_string(server->port()) + "/health/live";

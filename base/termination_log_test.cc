@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
+#include <vector>
 
 #include "base/files.h"
 #include "tests/test_util.h"
@@ -181,78 +182,65 @@ std::string InOwnMountNamespace(const std::function<std::string()>& body) {
   return out;
 }
 
-std::string Bind(const std::string& from, const std::string& to, bool read_only) {
-  if (::mount(from.c_str(), to.c_str(), nullptr, MS_BIND, nullptr) != 0) {
-    return "SETUP: bind " + from + ": " + std::strerror(errno);
-  }
-  if (read_only && ::mount(nullptr, to.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) != 0) {
-    return "SETUP: remount " + to + " read-only: " + std::strerror(errno);
-  }
-  return "";
+// A bind mount of `from` over `to`, made read-only when asked.
+struct BindMount {
+  std::string from;
+  std::string to;
+  bool read_only = false;
+};
+
+// WriteTerminationLog(log, "why\n") in a mount namespace of its own, after
+// the mounts: "written", the warning it returned, or "SETUP: ..." when a
+// mount failed.
+std::string WriteUnderMounts(const std::vector<BindMount>& mounts, const std::string& log) {
+  return InOwnMountNamespace([&]() -> std::string {
+    for (const BindMount& m : mounts) {
+      if (::mount(m.from.c_str(), m.to.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+        return "SETUP: bind " + m.from + ": " + std::strerror(errno);
+      }
+      if (m.read_only && ::mount(nullptr, m.to.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) != 0) {
+        return "SETUP: remount " + m.to + " read-only: " + std::strerror(errno);
+      }
+    }
+    auto warning = WriteTerminationLog(log, "why\n");
+    return warning ? *warning : "written";
+  });
 }
 
-std::string Written(const std::optional<std::string>& warning) { return warning ? *warning : "written"; }
-
 TEST_CASE("WriteTerminationLog over mounts (Kubernetes' bind-mounted file, read-only directories)") {
+  if (std::string probe = InOwnMountNamespace([] { return std::string(); }); !probe.empty()) {
+    MESSAGE(probe);  // SKIP: no mount namespace (not root)
+    return;
+  }
   TempDir dir;
   WriteText(dir / "host-file", "");  // what the kubelet mounts
   REQUIRE(::mkdir((dir / "dev").c_str(), 0755) == 0);
   const std::string log = dir / "dev/termination-log";
-  std::string got;
+  const BindMount host_file{dir / "host-file", log};
+  const BindMount read_only_dir{dir / "dev", dir / "dev", true};
 
   SUBCASE("a bind-mounted file: the rename fails with EBUSY, the file is written in place") {
     WriteText(log, "");
-    got = InOwnMountNamespace([&] {
-      if (auto err = Bind(dir / "host-file", log, false); !err.empty()) return err;
-      return Written(WriteTerminationLog(log, "why\n"));
-    });
-    if (got.rfind("SKIP", 0) == 0) {
-      MESSAGE(got);
-      return;
-    }
-    CHECK(got == "written");
+    CHECK(WriteUnderMounts({host_file}, log) == "written");
     CHECK(ReadText(dir / "host-file") == "why\n");
     CHECK(ReadText(log) == "");  // the file under the mount was never touched
     CHECK(Lstat(dir / "dev/.termination-log.claw-tmp").st_mode == 0);
   }
   SUBCASE("a read-only directory around a writable bind-mounted file") {
     WriteText(log, "");
-    got = InOwnMountNamespace([&] {
-      if (auto err = Bind(dir / "dev", dir / "dev", true); !err.empty()) return err;
-      if (auto err = Bind(dir / "host-file", log, false); !err.empty()) return err;
-      return Written(WriteTerminationLog(log, "why\n"));
-    });
-    if (got.rfind("SKIP", 0) == 0) {
-      MESSAGE(got);
-      return;
-    }
-    CHECK(got == "written");
+    CHECK(WriteUnderMounts({read_only_dir, host_file}, log) == "written");
     CHECK(ReadText(dir / "host-file") == "why\n");
   }
   SUBCASE("a read-only directory without the file") {
-    got = InOwnMountNamespace([&] {
-      if (auto err = Bind(dir / "dev", dir / "dev", true); !err.empty()) return err;
-      return Written(WriteTerminationLog(log, "why\n"));
-    });
-    if (got.rfind("SKIP", 0) == 0) {
-      MESSAGE(got);
-      return;
-    }
-    CHECK(got == "termination log " + log +
-                     " not written: atomic write: cannot create a temporary file beside it: Read-only file system");
+    CHECK(WriteUnderMounts({read_only_dir}, log) ==
+          "termination log " + log +
+              " not written: atomic write: cannot create a temporary file beside it: Read-only file system");
     CHECK(Lstat(log).st_mode == 0);
   }
   SUBCASE("a read-only directory with the file in it") {
     WriteText(log, "old\n");
-    got = InOwnMountNamespace([&] {
-      if (auto err = Bind(dir / "dev", dir / "dev", true); !err.empty()) return err;
-      return Written(WriteTerminationLog(log, "why\n"));
-    });
-    if (got.rfind("SKIP", 0) == 0) {
-      MESSAGE(got);
-      return;
-    }
-    CHECK(Contains(got, "Read-only file system; in place: Read-only file system"));
+    CHECK(Contains(WriteUnderMounts({read_only_dir}, log),
+                   "Read-only file system; in place: Read-only file system"));
     CHECK(ReadText(log) == "old\n");
   }
 }

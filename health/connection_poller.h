@@ -44,10 +44,6 @@ struct Connection {
   size_t served = 0;
 };
 
-// Sends all of `data` on a non-blocking socket, waiting for room until
-// `deadline`; false when it could not. For threads that may block.
-bool SendAll(int fd, const std::string& data, std::chrono::steady_clock::time_point deadline);
-
 class ConnectionPoller {
  public:
   using Clock = std::chrono::steady_clock;

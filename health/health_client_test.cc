@@ -49,10 +49,7 @@ TEST_CASE("ClientAddress asks wildcards on loopback") {
 }
 
 TEST_CASE("QueryHealth: the verdict and its line") {
-  HealthServerConfig config;
-  config.listen = HostPort{"127.0.0.1", 0, false};
-  config.claw_init = "0.1.0";
-  auto server = HealthServer::Start(config);
+  auto server = HealthServer::Start(testing::LoopbackHealthConfig());
   REQUIRE(server->Running());
   const HostPort address{"127.0.0.1", server->port(), false};
   const auto timeout = std::chrono::seconds(2);
@@ -60,10 +57,7 @@ TEST_CASE("QueryHealth: the verdict and its line") {
   HealthVerdict starting = QueryHealth(address, "/health", timeout);
   CHECK_FALSE(starting.healthy);
   CHECK(starting.line == "unhealthy: starting");
-  SupervisorSnapshot running;
-  running.state = RuntimeState::kRunning;
-  running.pid = 7;
-  server->Publish(running);
+  server->Publish(testing::RunningSnapshot(7));
   HealthVerdict healthy = QueryHealth(address, "/health", timeout);
   CHECK(healthy.healthy);
   CHECK(healthy.line == "healthy: running");

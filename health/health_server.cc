@@ -15,6 +15,7 @@
 #include "health/connection_poller.h"
 #include "health/http_adapter.h"
 #include "health/health_state.h"
+#include "health/http_get.h"
 #include "health/routes.h"
 #include "health/worker_pool.h"
 
@@ -105,7 +106,7 @@ struct HealthServer::Impl {
   void Defer(Connection* conn) {
     workers.Post([this, conn](HttpAdapter& worker_http) {
       Serve(worker_http, *conn, UpstreamChoice{nullptr, true});
-      if (!SendAll(conn->fd.get(), conn->out, Clock::now() + kWriteTimeout)) conn->close_after = true;
+      if (SendAll(conn->fd.get(), conn->out, Clock::now() + kWriteTimeout) != 0) conn->close_after = true;
       conn->out.clear();
       poller.Return(conn);
     });

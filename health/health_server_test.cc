@@ -17,18 +17,14 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 HealthServerConfig Config() {
-  HealthServerConfig config;
-  config.listen = HostPort{"127.0.0.1", 0, false};
+  HealthServerConfig config = testing::LoopbackHealthConfig();
   config.runtime = "openclaw";
   config.version = "2026.9.6";
-  config.claw_init = "0.1.0";
   return config;
 }
 
 SupervisorSnapshot Running() {
-  SupervisorSnapshot s;
-  s.state = RuntimeState::kRunning;
-  s.pid = 4242;
+  SupervisorSnapshot s = testing::RunningSnapshot(4242);
   s.started_at = Clock::now();
   return s;
 }

@@ -120,6 +120,26 @@ Result<std::optional<size_t>> ParseHead(std::string_view head, HttpResponse& out
 
 }  // namespace
 
+int SendAll(int fd, std::string_view data, Clock::time_point deadline) {
+  size_t sent = 0;
+  while (sent < data.size()) {
+    ssize_t n = send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+    if (n > 0) {
+      sent += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      int ready = WaitFor(fd, POLLOUT, deadline);
+      if (ready == 0) return kSendTimedOut;
+      if (ready < 0) return errno;
+      continue;
+    }
+    return n < 0 ? errno : EIO;
+  }
+  return 0;
+}
+
 Result<UniqueFd> ConnectTcp(const HostPort& address, Duration timeout) {
   return ConnectUntil(address, Clock::now() + timeout, timeout);
 }
@@ -144,21 +164,10 @@ Result<HttpResponse> HttpGet(const HostPort& address, std::string_view path, con
 
   std::string request = "GET " + std::string(path) + " HTTP/1.1\r\nHost: " + address.ToString() +
                         "\r\nUser-Agent: claw-init/" CLAW_INIT_VERSION "\r\nAccept: */*\r\nConnection: close\r\n\r\n";
-  size_t sent = 0;
-  while (sent < request.size()) {
-    ssize_t n = send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n > 0) {
-      sent += static_cast<size_t>(n);
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      int ready = WaitFor(fd, POLLOUT, deadline);
-      if (ready == 0) return Error{timeout_message};
-      if (ready < 0) return Error{std::string("poll: ") + strerror(errno)};
-      continue;
-    }
-    return Error{Phrase(errno)};
+  if (int err = SendAll(fd, request, deadline); err == kSendTimedOut) {
+    return Error{timeout_message};
+  } else if (err != 0) {
+    return Error{Phrase(err)};
   }
 
   std::string data;

@@ -15,6 +15,13 @@
 
 namespace claw {
 
+// Sends all of `data` on the non-blocking socket `fd`, waiting for room
+// until `deadline`: 0 when all is sent, kSendTimedOut when the deadline came
+// first, else the errno of the send or poll that failed. For threads that
+// may block (the request here, the health server's replies).
+constexpr int kSendTimedOut = -1;
+int SendAll(int fd, std::string_view data, std::chrono::steady_clock::time_point deadline);
+
 // Opens a TCP connection within `timeout`. Errors are short phrases that fit
 // in a health report: "connection refused", "connect timeout (1s)".
 Result<UniqueFd> ConnectTcp(const HostPort& address, Duration timeout);

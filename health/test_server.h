@@ -1,6 +1,7 @@
-// A canned-response TCP server on 127.0.0.1 for the health unit tests: each
-// connection gets `response` after `delay`, then is closed. Test-only (it is
-// included by *_test.cc files, never by the library).
+// Helpers of the health unit tests: a canned-response TCP server on
+// 127.0.0.1 (each connection gets `response` after `delay`, then is closed),
+// a free port, a loopback HealthServer config and a running snapshot.
+// Test-only (it is included by *_test.cc files, never by the library).
 #pragma once
 
 #include <arpa/inet.h>
@@ -15,22 +16,29 @@
 #include <string>
 #include <thread>
 
+#include "base/supervisor_state.h"
 #include "base/unique_fd.h"
+#include "health/health_server.h"
 
 namespace claw::testing {
+
+// Binds `fd` to 127.0.0.1 on a port the kernel picks; returns the port.
+inline int BindLoopback(int fd) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  return ntohs(addr.sin_port);
+}
 
 class CannedServer {
  public:
   explicit CannedServer(std::string response, std::chrono::milliseconds delay = std::chrono::milliseconds(0))
       : response_(std::move(response)), delay_(delay) {
     listen_.Reset(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(listen_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    getsockname(listen_.get(), reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+    port_ = BindLoopback(listen_.get());
     ::listen(listen_.get(), 64);
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) == 0) {
@@ -87,13 +95,23 @@ class CannedServer {
 // A port on 127.0.0.1 that nothing listens on (bound, then released).
 inline int FreePort() {
   UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len);
-  return ntohs(addr.sin_port);
+  return BindLoopback(fd.get());
+}
+
+// A HealthServer config for 127.0.0.1 on a port the kernel picks.
+inline HealthServerConfig LoopbackHealthConfig() {
+  HealthServerConfig config;
+  config.listen = HostPort{"127.0.0.1", 0, false};
+  config.claw_init = "0.1.0";
+  return config;
+}
+
+// What the supervisor publishes while the runtime runs as `pid`.
+inline SupervisorSnapshot RunningSnapshot(pid_t pid) {
+  SupervisorSnapshot s;
+  s.state = RuntimeState::kRunning;
+  s.pid = pid;
+  return s;
 }
 
 }  // namespace claw::testing

@@ -16,16 +16,12 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 Result<ConfigFormat> FormatFor(const ConfigSpec& spec, const std::string& target) {
   if (spec.format) return *spec.format;
   const std::string lower = Lower(target);
-  if (EndsWith(lower, ".json") || EndsWith(lower, ".json5")) return ConfigFormat::kJson;
-  if (EndsWith(lower, ".toml")) return ConfigFormat::kToml;
-  if (EndsWith(lower, ".yaml") || EndsWith(lower, ".yml")) return ConfigFormat::kYaml;
+  if (lower.ends_with(".json") || lower.ends_with(".json5")) return ConfigFormat::kJson;
+  if (lower.ends_with(".toml")) return ConfigFormat::kToml;
+  if (lower.ends_with(".yaml") || lower.ends_with(".yml")) return ConfigFormat::kYaml;
   return Error{target + ": cannot tell the format from the extension; set [config] format (json, toml or yaml)"};
 }
 
@@ -65,7 +61,7 @@ bool LooksSecret(std::string_view key) {
   for (const char* word : {"token", "secret", "password", "passwd", "credential", "apikey"}) {
     if (k.find(word) != std::string::npos) return true;
   }
-  return EndsWith(k, "key");
+  return k.ends_with("key");
 }
 
 Result<ConfigMode> ConfigModeFromEnvironment(const Environment& env) {

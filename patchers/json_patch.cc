@@ -124,6 +124,25 @@ void WriteString(std::string& out, std::string_view s) { AppendQuoted(out, s, Qu
 
 void Indent(std::string& out, int depth) { out.append(static_cast<size_t>(depth) * 2, ' '); }
 
+// Writes `count` entries between `open` and `close`, one a line at depth + 1
+// (`write_entry(i)` writes the i-th), or `open` and `close` alone for none.
+template <typename WriteEntry>
+void WriteBlock(std::string& out, char open, char close, size_t count, int depth, WriteEntry write_entry) {
+  out += open;
+  if (count == 0) {
+    out += close;
+    return;
+  }
+  out += '\n';
+  for (size_t i = 0; i < count; ++i) {
+    Indent(out, depth + 1);
+    write_entry(i);
+    out += i + 1 < count ? ",\n" : "\n";
+  }
+  Indent(out, depth);
+  out += close;
+}
+
 // Recursion is bounded: readers refuse documents deeper than kMaxNesting and
 // patches add at most kMaxPathSegments + kMaxNesting more.
 void WriteNode(std::string& out, const DocNode& node, int depth) {
@@ -137,34 +156,14 @@ void WriteNode(std::string& out, const DocNode& node, int depth) {
     case DocNode::Type::kTime:
     case DocNode::Type::kDateTime: WriteString(out, node.text); break;
     case DocNode::Type::kArray:
-      if (node.items.empty()) {
-        out += "[]";
-        break;
-      }
-      out += "[\n";
-      for (size_t i = 0; i < node.items.size(); ++i) {
-        Indent(out, depth + 1);
-        WriteNode(out, node.items[i], depth + 1);
-        out += i + 1 < node.items.size() ? ",\n" : "\n";
-      }
-      Indent(out, depth);
-      out += ']';
+      WriteBlock(out, '[', ']', node.items.size(), depth, [&](size_t i) { WriteNode(out, node.items[i], depth + 1); });
       break;
     case DocNode::Type::kObject:
-      if (node.members.empty()) {
-        out += "{}";
-        break;
-      }
-      out += "{\n";
-      for (size_t i = 0; i < node.members.size(); ++i) {
-        Indent(out, depth + 1);
+      WriteBlock(out, '{', '}', node.members.size(), depth, [&](size_t i) {
         WriteString(out, node.members[i].key);
         out += ": ";
         WriteNode(out, node.members[i].value, depth + 1);
-        out += i + 1 < node.members.size() ? ",\n" : "\n";
-      }
-      Indent(out, depth);
-      out += '}';
+      });
       break;
   }
 }

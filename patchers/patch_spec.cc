@@ -13,11 +13,6 @@ namespace {
 
 constexpr std::string_view kFileSuffix = "_FILE";
 
-bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 Result<std::vector<std::string>> SplitPath(std::string_view text, std::string_view separator,
                                            const std::string& variable) {
   std::vector<std::string> path;
@@ -61,8 +56,8 @@ Result<PatchOp> MakeSet(const std::string& name, const std::string& value, std::
   auto content = read_file(value);
   if (!content) return Error{name + ": cannot read the file it names: " + content.error().message};
   op.value = std::move(content).value();
-  if (EndsWith(op.value, "\n")) op.value.pop_back();
-  if (EndsWith(op.value, "\r")) op.value.pop_back();
+  if (op.value.ends_with("\n")) op.value.pop_back();
+  if (op.value.ends_with("\r")) op.value.pop_back();
   return op;
 }
 
@@ -76,7 +71,7 @@ std::string JoinPath(const std::vector<std::string>& path) {
 
 bool HasConfigVariables(const Environment& env, const ConfigAliases& aliases) {
   for (const auto& [name, value] : env) {
-    if (StartsWith(name, kEnvConfigPrefix) || StartsWith(name, kEnvConfigUnsetPrefix)) return true;
+    if (name.starts_with(kEnvConfigPrefix) || name.starts_with(kEnvConfigUnsetPrefix)) return true;
   }
   for (const auto& [alias, key] : aliases) {
     if (env.count(alias) != 0 || env.count(alias + std::string(kFileSuffix)) != 0) return true;
@@ -136,10 +131,10 @@ Result<std::vector<PatchOp>> PatchOpsFromEnvironment(const Environment& env, con
   const std::string_view config_prefix = kEnvConfigPrefix;
   const std::string_view unset_prefix = kEnvConfigUnsetPrefix;
   for (const auto& [name, value] : env) {  // std::map: sorted by name
-    if (!StartsWith(name, "CLAW_CONFIG_") || name == kEnvConfigMode) continue;
-    if (StartsWith(name, config_prefix)) {
+    if (!name.starts_with("CLAW_CONFIG_") || name == kEnvConfigMode) continue;
+    if (name.starts_with(config_prefix)) {
       std::string_view rest = std::string_view(name).substr(config_prefix.size());
-      const bool from_file = EndsWith(rest, kFileSuffix);
+      const bool from_file = rest.ends_with(kFileSuffix);
       if (from_file) {
         rest.remove_suffix(kFileSuffix.size());
         const std::string plain_name = name.substr(0, name.size() - kFileSuffix.size());
@@ -150,7 +145,7 @@ Result<std::vector<PatchOp>> PatchOpsFromEnvironment(const Environment& env, con
       auto op = MakeSet(name, value, std::move(path).value(), from_file, read_file);
       if (!op) return op.error();
       ops.push_back(std::move(op).value());
-    } else if (StartsWith(name, unset_prefix)) {
+    } else if (name.starts_with(unset_prefix)) {
       auto path = SplitPath(std::string_view(name).substr(unset_prefix.size()), "__", name);
       if (!path) return path.error();
       const std::string flag = Lower(value);

@@ -45,6 +45,28 @@ void ForEachDataLine(std::string_view text, Handler handle) {
   }
 }
 
+// Calls `handle(line_number, fields)` for each entry of a passwd or group
+// file: a data line of `min_fields` to `max_fields` ':'-separated fields.
+// NIS compat lines (+/-) and lines with another count of fields go to
+// `skipped` with the reason.
+template <typename Handler>
+void ForEachEntry(std::string_view text, size_t min_fields, size_t max_fields, std::vector<SkippedLine>& skipped,
+                  Handler handle) {
+  ForEachDataLine(text, [&](size_t number, std::string_view line) {
+    if (line.front() == '+' || line.front() == '-') {
+      skipped.push_back({number, "NIS compat entry ignored"});
+      return;
+    }
+    std::vector<std::string_view> fields = Split(line, ':');
+    if (fields.size() < min_fields || fields.size() > max_fields) {
+      skipped.push_back({number, "expected " + std::to_string(max_fields) + " fields, found " +
+                                     std::to_string(fields.size())});
+      return;
+    }
+    handle(number, fields);
+  });
+}
+
 // Strict decimal id for file fields: digits only, in range.
 std::optional<uint32_t> FieldId(std::string_view text) {
   auto id = ParseNumericId(text);
@@ -69,16 +91,7 @@ Result<std::optional<uint32_t>> ParseNumericId(std::string_view text) {
 
 PasswdFile ParsePasswd(std::string_view text) {
   PasswdFile db;
-  ForEachDataLine(text, [&](size_t number, std::string_view line) {
-    if (line.front() == '+' || line.front() == '-') {
-      db.skipped.push_back({number, "NIS compat entry ignored"});
-      return;
-    }
-    std::vector<std::string_view> f = Split(line, ':');
-    if (f.size() != 7) {
-      db.skipped.push_back({number, "expected 7 fields, found " + std::to_string(f.size())});
-      return;
-    }
+  ForEachEntry(text, 7, 7, db.skipped, [&](size_t number, const std::vector<std::string_view>& f) {
     std::optional<uint32_t> uid = FieldId(f[2]);
     std::optional<uint32_t> gid = FieldId(f[3]);
     if (f[0].empty()) {
@@ -96,16 +109,8 @@ PasswdFile ParsePasswd(std::string_view text) {
 
 GroupFile ParseGroup(std::string_view text) {
   GroupFile db;
-  ForEachDataLine(text, [&](size_t number, std::string_view line) {
-    if (line.front() == '+' || line.front() == '-') {
-      db.skipped.push_back({number, "NIS compat entry ignored"});
-      return;
-    }
-    std::vector<std::string_view> f = Split(line, ':');
-    if (f.size() != 3 && f.size() != 4) {
-      db.skipped.push_back({number, "expected 4 fields, found " + std::to_string(f.size())});
-      return;
-    }
+  // The member list, the fourth field, may be missing altogether.
+  ForEachEntry(text, 3, 4, db.skipped, [&](size_t number, const std::vector<std::string_view>& f) {
     std::optional<uint32_t> gid = FieldId(f[2]);
     if (f[0].empty()) {
       db.skipped.push_back({number, "empty group name"});

@@ -32,19 +32,19 @@ constexpr size_t kMaxGroups = 65536;
 // The id syscalls are made directly: in the child after fork there is one
 // thread, so the per-thread kernel call is exactly right, and glibc's
 // wrappers would run their all-threads broadcast machinery for nothing.
+// Where an ABI has *32 variants (i386, 32-bit arm), the plain calls take
+// 16-bit ids and the *32 ones are those with full ids.
 #if defined(SYS_setresuid32)
-constexpr long kSysSetresuid = SYS_setresuid32;
-constexpr long kSysSetresgid = SYS_setresgid32;
-constexpr long kSysGetresuid = SYS_getresuid32;
-constexpr long kSysGetresgid = SYS_getresgid32;
-constexpr long kSysSetgroups = SYS_setgroups32;
+#define CLAW_ID_SYSCALL(name) SYS_##name##32
 #else
-constexpr long kSysSetresuid = SYS_setresuid;
-constexpr long kSysSetresgid = SYS_setresgid;
-constexpr long kSysGetresuid = SYS_getresuid;
-constexpr long kSysGetresgid = SYS_getresgid;
-constexpr long kSysSetgroups = SYS_setgroups;
+#define CLAW_ID_SYSCALL(name) SYS_##name
 #endif
+constexpr long kSysSetresuid = CLAW_ID_SYSCALL(setresuid);
+constexpr long kSysSetresgid = CLAW_ID_SYSCALL(setresgid);
+constexpr long kSysGetresuid = CLAW_ID_SYSCALL(getresuid);
+constexpr long kSysGetresgid = CLAW_ID_SYSCALL(getresgid);
+constexpr long kSysSetgroups = CLAW_ID_SYSCALL(setgroups);
+#undef CLAW_ID_SYSCALL
 
 struct CapSets {
   uint64_t effective = 0;

@@ -18,10 +18,6 @@ std::string Upper(std::string_view s) {
   return out;
 }
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -37,7 +33,7 @@ std::string_view LastSegment(std::string_view s, std::string_view separator) {
 bool NameLooksSecret(std::string_view name) {
   const std::string upper = Upper(name);
   for (std::string_view suffix : {"_TOKEN", "_SECRET", "_PASSWORD", "_API_KEY", "_KEY"}) {
-    if (EndsWith(upper, suffix)) return true;
+    if (upper.ends_with(suffix)) return true;
   }
   return false;
 }
@@ -68,7 +64,7 @@ SecretSelection SelectSecrets(const Environment& env, const NamedValues& aliases
     if (rest.substr(0, kConfigPrefix.size()) == kConfigPrefix) {
       rest.remove_prefix(kConfigPrefix.size());
       // A *_FILE variable's value is a path; its content is in file_values.
-      if (!EndsWith(rest, "_FILE") && SegmentLooksSecret(LastSegment(rest, "__"))) choose_variable(name);
+      if (!rest.ends_with("_FILE") && SegmentLooksSecret(LastSegment(rest, "__"))) choose_variable(name);
     }
     if (NameLooksSecret(name)) choose_variable(name);
   }

@@ -15,7 +15,6 @@
 namespace claw {
 namespace {
 
-bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
 // What the child writes to the pipe when it fails: errno and which step.
 struct ChildFailure {
@@ -68,7 +67,7 @@ Result<std::string> ResolveCommand(const std::string& name, const Environment& e
 std::vector<std::string> ChildEnvironment(const Environment& env, const Credentials& creds) {
   std::vector<std::string> out;
   for (const auto& [name, value] : env) {
-    if (StartsWith(name, "CLAW_CONFIG__") || StartsWith(name, "CLAW_CONFIG_UNSET__")) continue;
+    if (name.starts_with("CLAW_CONFIG__") || name.starts_with("CLAW_CONFIG_UNSET__")) continue;
     // claw-init answers the service manager itself; a runtime that also
     // did would report ready before /health passes.
     if (name == "NOTIFY_SOCKET") continue;

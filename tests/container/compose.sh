@@ -99,13 +99,7 @@ dc --profile openclaw up -d >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log" >&2; di
 oc_id="$(dc --profile openclaw ps -q openclaw)"
 [[ -n "$oc_id" ]] || die "no openclaw container after up"
 oc_name="$(podman inspect -f '{{.Name}}' "$oc_id")"; oc_name="${oc_name#/}"
-if wait_healthy "$oc_name" 180 >/dev/null; then
-  record compose_openclaw_healthy_ms $(($(now_ms) - start))
-  pass "openclaw healthy through Compose"
-else
-  podman logs "$oc_id" 2>&1 | tail -n 30 >&2
-  fail "openclaw never healthy through Compose"
-fi
+check_healthy "openclaw through Compose" "$oc_name" 180 compose_openclaw_healthy_ms "$start"
 health="$(curl -s -m 5 http://127.0.0.1:28711/health)"
 check_eq "/health version through Compose" "2026.9.6" "$(json_get "$health" version)"
 check_eq "restart policy" "unless-stopped" "$(podman inspect -f '{{.HostConfig.RestartPolicy.Name}}' "$oc_id")"

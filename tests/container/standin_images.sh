@@ -45,6 +45,19 @@ check_labels() {
       "$(label "$2" org.opencontainers.image.revision)"
   fi
 }
+# check_standin_image RUNTIME IMAGE VERSION [NAME=VALUE...]: the image is
+# tagged with the version its version-probe prints, has the provenance
+# labels, and each NAME=VALUE in its environment.
+check_standin_image() {
+  local runtime="$1" image="$2" version="$3" pair
+  shift 3
+  check_eq "$runtime image tag from version-probe" "localhost/claw-init/$runtime:v$version" "$image"
+  check_eq "$runtime version-probe" "$version" "$(podman run --rm --network none "$image" version-probe 2>/dev/null)"
+  check_labels "$runtime" "$image" "$CLAW_SRC/images/$runtime/Dockerfile"
+  for pair in "$@"; do
+    check_eq "$runtime image ${pair%%=*}" "${pair#*=}" "$(image_env "$image" "${pair%%=*}")"
+  done
+}
 # check_ca_bundle NAME CONTAINER: Debian's bundle, not the host's, in the image.
 check_ca_bundle() {
   local n
@@ -56,11 +69,7 @@ check_ca_bundle() {
 ZC="claw-test-zeroclaw-$$"
 ZCO="claw-test-zeroclaw-env-$$"
 if IMAGE="$(build_image --standin zeroclaw)"; then
-  check_eq "zeroclaw image tag from version-probe" "localhost/claw-init/zeroclaw:v0.8.4" "$IMAGE"
-  check_eq "zeroclaw version-probe" "0.8.4" "$(podman run --rm --network none "$IMAGE" version-probe 2>/dev/null)"
-  check_labels zeroclaw "$IMAGE" "$CLAW_SRC/images/zeroclaw/Dockerfile"
-  check_eq "zeroclaw image HOME" "/zeroclaw-data" "$(image_env "$IMAGE" HOME)"
-  check_eq "zeroclaw image ZEROCLAW_DATA_DIR" "/zeroclaw-data/data" "$(image_env "$IMAGE" ZEROCLAW_DATA_DIR)"
+  check_standin_image zeroclaw "$IMAGE" 0.8.4 HOME=/zeroclaw-data ZEROCLAW_DATA_DIR=/zeroclaw-data/data
   start=$(now_ms)
   run_container "$ZC" --network host \
     -v "$WORK/secrets:/run/secrets:ro" \
@@ -71,13 +80,7 @@ if IMAGE="$(build_image --standin zeroclaw)"; then
     -e CLAW_HEALTH_LISTEN=127.0.0.1:28701 \
     -e CLAW_HEALTH_UPSTREAM=http://127.0.0.1:42627/health \
     "$IMAGE" || die "podman run zeroclaw failed"
-  if ms="$(wait_healthy "$ZC" 60)"; then
-    record zeroclaw_standin_healthy_ms $(($(now_ms) - start))
-    pass "zeroclaw healthy"
-  else
-    podman logs "$ZC" 2>&1 | tail -n 20 >&2
-    fail "zeroclaw never healthy"
-  fi
+  check_healthy zeroclaw "$ZC" 60 zeroclaw_standin_healthy_ms "$start"
   cfg="$(podman exec "$ZC" cat /zeroclaw-data/.zeroclaw/config.toml)"
   check_true "TOML config has the patched port" grep -qE '^port *= *42627$' <<<"$cfg"
   check_true "TOML config has the patched provider model" grep -qE '^model *= *"test/zc-model"$' <<<"$cfg"
@@ -144,11 +147,7 @@ fi
 NC="claw-test-nullclaw-$$"
 NCP="claw-test-nullclaw-plain-$$"
 if IMAGE="$(build_image --standin nullclaw)"; then
-  check_eq "nullclaw image tag from version-probe" "localhost/claw-init/nullclaw:v2026.2.26" "$IMAGE"
-  check_eq "nullclaw version-probe" "2026.2.26" "$(podman run --rm --network none "$IMAGE" version-probe 2>/dev/null)"
-  check_labels nullclaw "$IMAGE" "$CLAW_SRC/images/nullclaw/Dockerfile"
-  check_eq "nullclaw image NULLCLAW_HOME" "/nullclaw-data" "$(image_env "$IMAGE" NULLCLAW_HOME)"
-  check_eq "nullclaw image HOME" "/nullclaw-data" "$(image_env "$IMAGE" HOME)"
+  check_standin_image nullclaw "$IMAGE" 2026.2.26 NULLCLAW_HOME=/nullclaw-data HOME=/nullclaw-data
   start=$(now_ms)
   run_container "$NC" --network host \
     -v "$WORK/secrets:/run/secrets:ro" \
@@ -160,13 +159,7 @@ if IMAGE="$(build_image --standin nullclaw)"; then
     -e CLAW_HEALTH_LISTEN=127.0.0.1:28702 \
     -e CLAW_HEALTH_UPSTREAM=http://127.0.0.1:3010/ready \
     "$IMAGE" || die "podman run nullclaw failed"
-  if ms="$(wait_healthy "$NC" 60)"; then
-    record nullclaw_standin_healthy_ms $(($(now_ms) - start))
-    pass "nullclaw healthy (upstream /ready)"
-  else
-    podman logs "$NC" 2>&1 | tail -n 20 >&2
-    fail "nullclaw never healthy"
-  fi
+  check_healthy "nullclaw (upstream /ready)" "$NC" 60 nullclaw_standin_healthy_ms "$start"
   cfg="$(podman exec "$NC" cat /nullclaw-data/config.json)"
   check_true "config is strict JSON" python3 -c 'import json,sys; json.loads(sys.stdin.read())' <<<"$cfg"
   check_eq "JSON config has the port from the alias, as a number" "3010" "$(json_get "$cfg" gateway.port)"

@@ -96,12 +96,17 @@ wait_health() {
   die "no health server on port $1"
 }
 
-# stop_claw: TERM, then wait; sets CLAW_STATUS.
-stop_claw() {
-  kill -TERM "$CLAW_PID" 2>/dev/null || true
+# wait_claw: waits for claw-init to exit; sets CLAW_STATUS.
+wait_claw() {
   CLAW_STATUS=0
   wait "$CLAW_PID" || CLAW_STATUS=$?
   CLAW_PID=""
+}
+
+# stop_claw: TERM, then wait; sets CLAW_STATUS.
+stop_claw() {
+  kill -TERM "$CLAW_PID" 2>/dev/null || true
+  wait_claw
 }
 
 # http METHOD URL: prints the status code; the body is in $WORK/body and the

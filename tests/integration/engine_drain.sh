@@ -34,21 +34,19 @@ wait_healthy() {
 }
 
 # 1. A 2 s stop delay.
-OUT="$WORK/one" unshare --pid --fork --mount-proc --kill-child "$CLAW_INIT" --stop-delay 2s --stop-grace 5s --termination-log "$WORK/one.termlog" -- "$runtime" \
-  2>"$WORK/one.log" &
-unshare_pid=$!
-claw="$(pid1_of "$unshare_pid")"
+OUT="$WORK/one" start_pid1 --stop-delay 2s --stop-grace 5s --termination-log "$WORK/one.termlog" -- "$runtime" \
+  2>"$WORK/one.log"
 check_true "1: healthy before the stop" wait_healthy
 sent=$(now_ms)
-kill -TERM "$claw"
+kill -TERM "$INIT"
 sleep 0.5
 check_eq "1: /health is 503 during the delay" 503 "$(get /health)"
 check_eq "1: /health/ready is 503 during the delay" 503 "$(get /health/ready)"
 check_eq "1: /health/live stays 200" 200 "$(get /health/live)"
 check_true "1: state is stopping" grep -q '"state":"stopping"' <<<"$(body /health)"
 check_true "1: the runtime has no TERM yet" test ! -e "$WORK/one.term"
-set +e; wait "$unshare_pid"; status=$?; set -e
-check_eq "1: exit status of the runtime (0 after its TERM trap)" 0 "$status"
+wait_pid1
+check_eq "1: exit status of the runtime (0 after its TERM trap)" 0 "$STATUS"
 delay=$(($(cat "$WORK/one.term") - sent))
 echo "# TERM reached the runtime ${delay} ms after claw-init got it"
 check_true "1: the TERM came after the 2 s delay (1900-4000 ms)" test "$delay" -ge 1900 -a "$delay" -le 4000
@@ -58,17 +56,15 @@ check_true "1: the termination log says why" grep -q "runtime.sh exited with sta
 check_eq "1: the runtime did not inherit NOTIFY_SOCKET (none set)" "notify=unset" "$(cat "$WORK/one.env")"
 
 # 2. A second TERM cuts a 60 s delay short.
-OUT="$WORK/two" unshare --pid --fork --mount-proc --kill-child "$CLAW_INIT" --stop-delay 60s --termination-log off -- "$runtime" 2>"$WORK/two.log" &
-unshare_pid=$!
-claw="$(pid1_of "$unshare_pid")"
+OUT="$WORK/two" start_pid1 --stop-delay 60s --termination-log off -- "$runtime" 2>"$WORK/two.log"
 check_true "2: healthy" wait_healthy
 sent=$(now_ms)
-kill -TERM "$claw"
+kill -TERM "$INIT"
 sleep 0.3
-kill -TERM "$claw"
-set +e; wait "$unshare_pid"; status=$?; set -e
+kill -TERM "$INIT"
+wait_pid1
 took=$(($(now_ms) - sent))
-check_eq "2: clean exit" 0 "$status"
+check_eq "2: clean exit" 0 "$STATUS"
 check_true "2: a second TERM ended the delay (< 5 s, took ${took} ms)" test "$took" -lt 5000
 check_true "2: the cut is logged" grep -q "stop delay cut short" "$WORK/two.log"
 
@@ -93,14 +89,12 @@ except socket.timeout:
 PY
   listener=$!
   for _ in $(seq 1 100); do grep -q bound "$WORK/notify.$kind" 2>/dev/null && break; sleep 0.05; done
-  OUT="$WORK/three" NOTIFY_SOCKET="$sock" unshare --pid --fork --mount-proc --kill-child "$CLAW_INIT" --termination-log off -- "$runtime" 2>"$WORK/three.log" &
-  unshare_pid=$!
-  claw="$(pid1_of "$unshare_pid")"
+  OUT="$WORK/three" NOTIFY_SOCKET="$sock" start_pid1 --termination-log off -- "$runtime" 2>"$WORK/three.log"
   check_true "3 $kind: healthy" wait_healthy
   for _ in $(seq 1 100); do grep -q READY=1 "$WORK/notify.$kind" && break; sleep 0.05; done
   check_true "3 $kind: READY=1 once /health passes" grep -q "^READY=1" "$WORK/notify.$kind"
-  kill -TERM "$claw"
-  set +e; wait "$unshare_pid"; wait "$listener"; set -e
+  stop_pid1
+  wait "$listener" || true
   check_true "3 $kind: STOPPING=1 at the stop" grep -q "^STOPPING=1" "$WORK/notify.$kind"
   check_eq "3 $kind: READY=1 was sent once" 1 "$(grep -c "^READY=1" "$WORK/notify.$kind")"
   check_eq "3 $kind: the runtime did not inherit NOTIFY_SOCKET" "notify=unset" "$(cat "$WORK/three.env")"

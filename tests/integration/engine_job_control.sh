@@ -71,9 +71,7 @@ check_eq "rewrite: the runtime's status" 42 "$STATUS"
 
 # 3. As PID 1: TSTP is only forwarded, claw-init runs on.
 out="$WORK/pid1"
-unshare --pid --fork --mount-proc --kill-child "$CLAW_INIT" -- "$REC" "$out" </dev/null >/dev/null 2>/dev/null &
-U=$!
-INIT="$(pid1_of "$U")"
+start_pid1 -- "$REC" "$out" </dev/null >/dev/null 2>/dev/null
 wait_for_file "$out.ready" || fail "recorder did not start"
 kill -TSTP "$INIT"; kill -TTIN "$INIT"
 sleep 0.5
@@ -82,8 +80,7 @@ check_true "pid1: TTIN reaches the runtime as TTIN" received "$out" 21
 check_eq "pid1: claw-init is not stopped" S "$(state_of "$INIT")"
 kill -CONT "$INIT"; sleep 0.3
 check_true "pid1: CONT reaches the runtime" received "$out" 18
-kill -TERM "$INIT"
-set +e; wait "$U"; STATUS=$?; set -e
+stop_pid1
 check_eq "pid1: the runtime's status" 42 "$STATUS"
 
 # 4. From a terminal: an interactive bash on a pseudo-terminal runs claw-init

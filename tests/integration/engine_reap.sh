@@ -13,14 +13,13 @@ zombies_under() {  # counts zombie processes whose parent is $1
 }
 
 # PID 1: orphans are reparented to claw-init.
-unshare --pid --fork --mount-proc --kill-child "$CLAW_INIT" -- "$CLAW_HELPERS/orphans" 100 100 3000 2>/dev/null &
-U=$!; INIT=$(pid1_of "$U")
+start_pid1 -- "$CLAW_HELPERS/orphans" 100 100 3000 2>/dev/null
 sleep 1.5  # the orphans died 100 ms in; the runtime is still running
 check_eq "pid1: no zombie left of 100 orphans" 0 "$(zombies_under "$INIT")"
 children=$(pgrep -P "$INIT" | wc -l)
 check_eq "pid1: only the runtime is left as a child" 1 "$children"
-set +e; wait "$U"; status=$?; set -e
-check_eq "pid1: runtime's status" 0 "$status"
+wait_pid1
+check_eq "pid1: runtime's status" 0 "$STATUS"
 
 # Subreaper.
 "$CLAW_INIT" -- "$CLAW_HELPERS/orphans" 100 100 3000 2>/dev/null &

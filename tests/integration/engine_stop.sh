@@ -6,40 +6,35 @@ source "$(dirname "$0")/lib/common.bash"
 require_root
 
 # 1. TERM ignored: SIGKILL after a 1 s grace.
-unshare --pid --fork --mount-proc --kill-child "$CLAW_INIT" --stop-grace 1s -- /bin/sh -c "trap '' TERM; sleep 1000 & wait" 2>"$WORK/err" &
-U=$!; INIT=$(pid1_of "$U"); sleep 0.5
-t0=$(now_ms); kill -TERM "$INIT"
-set +e; wait "$U"; status=$?; set -e
-elapsed=$(( $(now_ms) - t0 ))
-check_eq "TERM-ignoring runtime dies of SIGKILL (137)" 137 "$status"
-check_true "stop took ${elapsed} ms: at least the 1 s grace" test "$elapsed" -ge 900
-check_true "stop took ${elapsed} ms: well under 8 s" test "$elapsed" -lt 4000
+start_pid1 --stop-grace 1s -- /bin/sh -c "trap '' TERM; sleep 1000 & wait" 2>"$WORK/err"
+sleep 0.5
+stop_pid1
+check_eq "TERM-ignoring runtime dies of SIGKILL (137)" 137 "$STATUS"
+check_true "stop took ${ELAPSED} ms: at least the 1 s grace" test "$ELAPSED" -ge 900
+check_true "stop took ${ELAPSED} ms: well under 8 s" test "$ELAPSED" -lt 4000
 check_true "the kill is logged" grep -q "SIGKILL" "$WORK/err"
 
 # 1b. A repeated TERM is passed on again but logged once (at info).
-unshare --pid --fork --mount-proc --kill-child "$CLAW_INIT" --stop-grace 1s -- /bin/sh -c "trap '' TERM; sleep 1000 & wait" 2>"$WORK/err2" &
-U=$!; INIT=$(pid1_of "$U"); sleep 0.5
+start_pid1 --stop-grace 1s -- /bin/sh -c "trap '' TERM; sleep 1000 & wait" 2>"$WORK/err2"
+sleep 0.5
 kill -TERM "$INIT"; sleep 0.1; kill -TERM "$INIT"; sleep 0.1; kill -TERM "$INIT"
-set +e; wait "$U"; set -e
+wait_pid1
 check_eq "three TERMs, one stop line" 1 "$(grep -c 'received TERM: stopping; sent TERM to process group' "$WORK/err2")"
 
 # 2. A runtime that exits on TERM: fast, status of the runtime.
-unshare --pid --fork --mount-proc --kill-child "$CLAW_INIT" -- /bin/sh -c "trap 'exit 0' TERM; sleep 1000 & wait" 2>/dev/null &
-U=$!; INIT=$(pid1_of "$U"); sleep 0.3
-t0=$(now_ms); kill -TERM "$INIT"
-set +e; wait "$U"; status=$?; set -e
-elapsed=$(( $(now_ms) - t0 ))
-check_eq "runtime exiting on TERM: status 0" 0 "$status"
-check_true "and fast (${elapsed} ms)" test "$elapsed" -lt 1500
+start_pid1 -- /bin/sh -c "trap 'exit 0' TERM; sleep 1000 & wait" 2>/dev/null
+sleep 0.3
+stop_pid1
+check_eq "runtime exiting on TERM: status 0" 0 "$STATUS"
+check_true "and fast (${ELAPSED} ms)" test "$ELAPSED" -lt 1500
 
 # 3. As PID 1: a grandchild that escaped with setsid() and ignores TERM is
 # gone after the runtime exits, and claw-init exits within grace + a little.
-unshare --pid --fork --mount-proc --kill-child "$CLAW_INIT" --stop-grace 1s -- "$CLAW_HELPERS/escape" "$WORK/esc.pid" --stay --ignore-term 2>/dev/null &
-U=$!; INIT=$(pid1_of "$U"); wait_for_file "$WORK/esc.pid"; sleep 0.2
+start_pid1 --stop-grace 1s -- "$CLAW_HELPERS/escape" "$WORK/esc.pid" --stay --ignore-term 2>/dev/null
+wait_for_file "$WORK/esc.pid"; sleep 0.2
 escaped_host=$(pgrep -P "$(pgrep -P "$INIT" | head -n1)" | head -n1 || true)
-kill -TERM "$INIT"
-set +e; wait "$U"; status=$?; set -e
-check_eq "pid1: runtime stopped by TERM" 143 "$status"
+stop_pid1
+check_eq "pid1: runtime stopped by TERM" 143 "$STATUS"
 check_true "pid1: escaped grandchild is gone" bash -c "[[ -z '$escaped_host' ]] || ! kill -0 '$escaped_host' 2>/dev/null"
 
 # 4. Runtime exits by itself leaving a grandchild in its group: the

@@ -61,17 +61,11 @@ pass "/metrics"
 # HEAD: the GET's status and headers, no body (read on a raw socket until
 # the server closes, so a body could not hide).
 for path in /health /health/live /health/ready /metrics; do
-  if python3 - "$PORT" "$path" >>"$RESPONSES" <<'PY'
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=3)
-s.sendall(("HEAD %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % sys.argv[2]).encode())
-data = b""
-while True:
-    chunk = s.recv(4096)
-    if not chunk:
-        break
-    data += chunk
-text = data.decode()
+  if PYTHONPATH="$CLAW_SRC/tests/helpers" python3 - "$PORT" "$path" >>"$RESPONSES" <<'PY'
+import sys
+from rawhttp import exchange
+request = "HEAD %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % sys.argv[2]
+text = exchange(int(sys.argv[1]), request.encode(), 3).decode()
 print(text)
 head, sep, rest = text.partition("\r\n\r\n")
 assert head.startswith("HTTP/1.1 200 "), head

@@ -59,22 +59,25 @@ PY
   then pass "state samples in $(basename "$1")"; else fail "state samples: $(cat "$1")"; fi
 }
 
+# sample_until_exit OUT ARGS...: claw-init with its health server on a free
+# port (PORT) and ARGS, sampled into OUT until it exits on its own; sets
+# CLAW_STATUS.
+sample_until_exit() {
+  local out="$1"
+  shift
+  PORT=$(free_port)
+  start_claw --health-listen "127.0.0.1:$PORT" "$@"
+  wait_health "$PORT"
+  sample "$PORT" "$out"
+  wait_claw
+}
+# A runtime that leaves a TERM-ignoring process, then exits $2 after $1 s.
+leave_and_exit() { echo "(trap '' TERM; exec sleep 30) & sleep $1; exit $2"; }
+
 # 1. Fails twice, with a TERM-ignoring leftover each time: running, backoff,
 #    running again, then fatal while the leftover gets its grace period.
-cat >"$WORK/flaky.sh" <<'EOF'
-#!/bin/sh
-(trap '' TERM; exec sleep 30) &
-sleep 2.5
-exit 3
-EOF
-PORT=$(free_port)
-start_claw --health-listen "127.0.0.1:$PORT" --restart on-failure --backoff-initial 2s --max-restarts 1 \
-  --stop-grace 3s -- sh "$WORK/flaky.sh"
-wait_health "$PORT"
-sample "$PORT" "$WORK/samples1"
-CLAW_STATUS=0
-wait "$CLAW_PID" || CLAW_STATUS=$?
-CLAW_PID=""
+sample_until_exit "$WORK/samples1" --restart on-failure --backoff-initial 2s --max-restarts 1 \
+  --stop-grace 3s -- sh -c "$(leave_and_exit 2.5 3)"
 check_eq "exit status after giving up" 3 "$CLAW_STATUS"
 check "$WORK/samples1" '
 seq = [s for s in states if s != "starting"]
@@ -121,19 +124,7 @@ assert stopping["code"] == 503 and stopping["live"] == 200 and isinstance(stoppi
 pass "running -> stopping"
 
 # 3. A clean exit that leaves a TERM-ignoring process: stopping during clean-up.
-cat >"$WORK/leaves.sh" <<'EOF'
-#!/bin/sh
-(trap '' TERM; exec sleep 30) &
-sleep 2
-exit 0
-EOF
-PORT=$(free_port)
-start_claw --health-listen "127.0.0.1:$PORT" --stop-grace 2s -- sh "$WORK/leaves.sh"
-wait_health "$PORT"
-sample "$PORT" "$WORK/samples3"
-CLAW_STATUS=0
-wait "$CLAW_PID" || CLAW_STATUS=$?
-CLAW_PID=""
+sample_until_exit "$WORK/samples3" --stop-grace 2s -- sh -c "$(leave_and_exit 2 0)"
 check_eq "exit status" 0 "$CLAW_STATUS"
 check "$WORK/samples3" '
 seq = [s for s in states if s != "starting"]

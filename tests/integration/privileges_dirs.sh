@@ -21,6 +21,16 @@ target = "$3"
 EOF2
 }
 owner_mode() { stat -c '%u:%g %a' "$1"; }
+# check_link_refused WHAT LINK PROFILE WORKDIR TARGET: with the symbolic
+# link LINK on the way to WORKDIR or TARGET, start-up is a configuration
+# error (78) that names LINK.
+check_link_refused() {
+  local rc=0
+  write_profile "$3" "$4" "$5"
+  as_pid1 --profile "$3" >/dev/null 2>"$WORK/err" || rc=$?
+  check_eq "$1: configuration error" 78 "$rc"
+  check_true "$1: the link is named" grep -qF "$2 is a symbolic link" "$WORK/err"
+}
 
 # 1. Nothing exists yet.
 R="$WORK/r1"; mkdir -m 755 "$R"
@@ -41,18 +51,12 @@ check_eq "second start with existing dirs: exit 0" 0 "$rc"
 #    behind it, the link named.
 R="$WORK/r2"; mkdir -m 755 "$R" "$WORK/elsewhere"
 ln -s "$WORK/elsewhere" "$R/home"
-write_profile "$WORK/p2.toml" "$R/home/app" "$R/home/app/.app/app.json"
-set +e; as_pid1 --profile "$WORK/p2.toml" >/dev/null 2>"$WORK/err"; rc=$?; set -e
-check_eq "symlinked parent: configuration error" 78 "$rc"
-check_true "symlinked parent: the link is named" grep -qF "$R/home is a symbolic link" "$WORK/err"
+check_link_refused "symlinked parent" "$R/home" "$WORK/p2.toml" "$R/home/app" "$R/home/app/.app/app.json"
 check_eq "symlinked parent: nothing created behind the link" "" "$(ls -A "$WORK/elsewhere")"
 # The config directory alone being a link is refused too.
 R="$WORK/r3"; mkdir -m 755 "$R" "$R/app"
 ln -s "$WORK/elsewhere" "$R/app/.app"
-write_profile "$WORK/p3.toml" "$R/app" "$R/app/.app/app.json"
-set +e; as_pid1 --profile "$WORK/p3.toml" >/dev/null 2>"$WORK/err"; rc=$?; set -e
-check_eq "symlinked config dir: configuration error" 78 "$rc"
-check_true "symlinked config dir: named" grep -qF "$R/app/.app is a symbolic link" "$WORK/err"
+check_link_refused "symlinked config dir" "$R/app/.app" "$WORK/p3.toml" "$R/app" "$R/app/.app/app.json"
 check_eq "symlinked config dir: target of the link still root's" 0 "$(stat -c %u "$WORK/elsewhere")"
 
 # 3. A freshly mounted (empty, root-owned) volume at the workdir is handed to

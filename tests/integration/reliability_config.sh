@@ -43,12 +43,17 @@ outside_before="$(tree_state "$OUT")"
 HOME_DIR="$WORK/home"
 CONF="$HOME_DIR/.app"
 TARGET="$CONF/c.json"
-cat >"$WORK/user.toml" <<EOF
+# sh_profile FILE TARGET SCRIPT: a profile whose runtime is `sh -c SCRIPT`
+# and whose config is TARGET.
+sh_profile() {
+  cat >"$1" <<EOF
 [runtime]
-command = ["/bin/sh", "-c", "touch $WORK/marks/started"]
+command = ["/bin/sh", "-c", "$3"]
 [config]
-target = "$TARGET"
+target = "$2"
 EOF
+}
+sh_profile "$WORK/user.toml" "$TARGET" "touch $WORK/marks/started"
 
 # fresh_conf: the runtime user's config directory, empty.
 fresh_conf() {
@@ -141,16 +146,8 @@ rm -f "$HOME_DIR"
 # --- 2. limits ---------------------------------------------------------------------
 LIM="$WORK/lim"
 mkdir -p "$LIM"
-# profile_for EXT: a profile whose runtime saves the config it was given.
-profile_for() {
-  cat >"$WORK/$1.toml" <<EOF
-[runtime]
-command = ["/bin/sh", "-c", "cp $LIM/c.$1 $WORK/marks/seen"]
-[config]
-target = "$LIM/c.$1"
-EOF
-}
-for ext in json toml yaml; do profile_for "$ext"; done
+# $WORK/EXT.toml: a profile whose runtime saves the config it was given.
+for ext in json toml yaml; do sh_profile "$WORK/$ext.toml" "$LIM/c.$ext" "cp $LIM/c.$ext $WORK/marks/seen"; done
 
 # limit WANT DESCRIPTION EXT [ENV=V...]: start-up with the target as it is
 # now. WANT 78: refused cleanly, target byte-identical, runtime not started.
@@ -243,12 +240,12 @@ for ext in json toml yaml; do
   limit 78 "$ext: invalid UTF-8 in a key" "$ext" "CLAW_CONFIG__a"$'\xc0\xaf'"=1"
 done
 cp "$LIM/c.json" "$WORK/good.json"; cp "$LIM/c.toml" "$WORK/good.toml"; cp "$LIM/c.yaml" "$WORK/good.yaml"
-printf '{"keep": "m\xffe"}\n' >"$LIM/c.json"
-limit 78 "json: invalid UTF-8 in the base document" json CLAW_CONFIG__a=1
-printf 'keep = "m\xffe"\n' >"$LIM/c.toml"
-limit 78 "toml: invalid UTF-8 in the base document" toml CLAW_CONFIG__a=1
-printf 'keep: "m\xffe"\n' >"$LIM/c.yaml"
-limit 78 "yaml: invalid UTF-8 in the base document" yaml CLAW_CONFIG__a=1
+# The one-key base document in each format, with a byte 0xff in its value.
+declare -A bad_base=([json]='{"keep": "m\xffe"}' [toml]='keep = "m\xffe"' [yaml]='keep: "m\xffe"')
+for ext in json toml yaml; do
+  printf '%b\n' "${bad_base[$ext]}" >"$LIM/c.$ext"
+  limit 78 "$ext: invalid UTF-8 in the base document" "$ext" CLAW_CONFIG__a=1
+done
 
 # toml++ 3.3 reaches __builtin_unreachable() (undefined behaviour) when it
 # asks whether a character in U+00A1..U+0499 is whitespace, as it does for
@@ -261,28 +258,24 @@ limit 78 "toml: U+00E9 where whitespace may stand" toml CLAW_CONFIG__a=1
 printf 'keep = {a = 1 \xd0\x96}\n' >"$LIM/c.toml"
 limit 78 "toml: U+0416 in an inline table" toml CLAW_CONFIG__a=1
 
-# 10,000-deep nesting in base documents.
+# 10,000-deep nesting in base documents: a table of EXT|DESCRIPTION|the
+# document, as a Python expression of n (10,000).
 deep() { python3 -c "import sys; n=10000; print(eval(sys.argv[1]))" "$1"; }
-deep '"[" * n + "]" * n' >"$LIM/c.json"
-limit 78 "json: 10,000 nested arrays" json CLAW_CONFIG__a=1
-deep '"{\"a\":" * n + "1" + "}" * n' >"$LIM/c.json"
-limit 78 "json: 10,000 nested objects" json CLAW_CONFIG__a=1
-deep '"// json5\n" + "{a:[" * n + "1," + "]}" * n' >"$LIM/c.json"
-limit 78 "json5: 10,000 nested unquoted objects and arrays" json CLAW_CONFIG__a=1
-deep '"a = " + "[" * n + "]" * n' >"$LIM/c.toml"
-limit 78 "toml: 10,000 nested inline arrays" toml CLAW_CONFIG__a=1
-deep '"a = " + "{b=" * n + "1" + "}" * n' >"$LIM/c.toml"
-limit 78 "toml: 10,000 nested inline tables" toml CLAW_CONFIG__a=1
-deep '"[" + ".".join(["t"] * n) + "]\nx = 1"' >"$LIM/c.toml"
-limit 78 "toml: a 10,000-level table header" toml CLAW_CONFIG__a=1
-deep '"a: " + "[" * n + "]" * n' >"$LIM/c.yaml"
-limit 78 "yaml: 10,000 nested flow sequences" yaml CLAW_CONFIG__a=1
-deep '"a: " + "{b: " * n + "1" + "}" * n' >"$LIM/c.yaml"
-limit 78 "yaml: 10,000 nested flow mappings" yaml CLAW_CONFIG__a=1
-deep '"- " * n + "x"' >"$LIM/c.yaml"
-limit 78 "yaml: 10,000 nested block sequences" yaml CLAW_CONFIG__a=1
-deep '"".join("%sk:\n" % (" " * i) for i in range(2000)) + " " * 2000 + "v\n"' >"$LIM/c.yaml"
-limit 78 "yaml: 2,000 nested block mappings (2 MB of indentation)" yaml CLAW_CONFIG__a=1
+while IFS='|' read -r ext what doc; do
+  deep "$doc" >"$LIM/c.$ext"
+  limit 78 "$what" "$ext" CLAW_CONFIG__a=1 </dev/null  # stdin is the table
+done <<'EOF'
+json|json: 10,000 nested arrays|"[" * n + "]" * n
+json|json: 10,000 nested objects|"{\"a\":" * n + "1" + "}" * n
+json|json5: 10,000 nested unquoted objects and arrays|"// json5\n" + "{a:[" * n + "1," + "]}" * n
+toml|toml: 10,000 nested inline arrays|"a = " + "[" * n + "]" * n
+toml|toml: 10,000 nested inline tables|"a = " + "{b=" * n + "1" + "}" * n
+toml|toml: a 10,000-level table header|"[" + ".".join(["t"] * n) + "]\nx = 1"
+yaml|yaml: 10,000 nested flow sequences|"a: " + "[" * n + "]" * n
+yaml|yaml: 10,000 nested flow mappings|"a: " + "{b: " * n + "1" + "}" * n
+yaml|yaml: 10,000 nested block sequences|"- " * n + "x"
+yaml|yaml: 2,000 nested block mappings (2 MB of indentation)|"".join("%sk:\n" % (" " * i) for i in range(2000)) + " " * 2000 + "v\n"
+EOF
 python3 - >"$LIM/c.yaml" <<'PY'
 print('a0: &a0 [x, x, x, x, x, x, x, x, x, x]')
 for i in range(1, 10):

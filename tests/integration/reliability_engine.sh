@@ -63,10 +63,9 @@ exec 9>&-
 check_eq "blocked on a full pipe: stopped by TERM" 143 "$status"
 
 # 5. 10,000 orphans dying at once, as PID 1: all reaped, runtime status kept.
-unshare --pid --fork --mount-proc --kill-child "$CLAW_INIT" -- "$CLAW_HELPERS/orphans" 10000 200 1500 2>/dev/null &
-U=$!; INIT=$(pid1_of "$U")
-set +e; wait "$U"; status=$?; set -e
-check_eq "10,000 orphans: runtime status 0 after all are reaped" 0 "$status"
+start_pid1 -- "$CLAW_HELPERS/orphans" 10000 200 1500 2>/dev/null
+wait_pid1
+check_eq "10,000 orphans: runtime status 0 after all are reaped" 0 "$STATUS"
 
 # 6. A runtime exiting while signals are being forwarded.
 for i in $(seq 1 20); do

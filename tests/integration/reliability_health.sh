@@ -26,8 +26,9 @@ INIT=$!
 wait_for_file "$REC.ready" || die "the runtime did not start"
 
 set +e
-timeout 150 python3 - "$PORT" "$INIT" "$REC" "$RSS_LIMIT" >"$WORK/py.out" 2>&1 <<'PY'
+PYTHONPATH="$CLAW_SRC/tests/helpers" timeout 150 python3 - "$PORT" "$INIT" "$REC" "$RSS_LIMIT" >"$WORK/py.out" 2>&1 <<'PY'
 import json, os, random, resource, signal, socket, struct, sys, threading, time
+from rawhttp import exchange, fd_count, proc_status
 
 port, init, rec, rss_limit = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -49,29 +50,10 @@ def problem(msg):
     problems.append(msg)
     print("PROBLEM:", msg, flush=True)
 
-def status_field(name):
-    with open("/proc/%d/status" % init) as f:
-        for line in f:
-            if line.startswith(name + ":"):
-                return int(line.split()[1])
-
-def fd_count():
-    return len(os.listdir("/proc/%d/fd" % init))
-
 def get(path, timeout=2.0):
     """One GET on a fresh connection: (status, body)."""
-    s = socket.create_connection(ADDR, timeout=timeout)
-    try:
-        s.sendall(("GET %s HTTP/1.1\r\nHost: probe\r\nConnection: close\r\n\r\n" % path).encode())
-        data = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    finally:
-        s.close()
-    head, _, body = data.partition(b"\r\n\r\n")
+    request = "GET %s HTTP/1.1\r\nHost: probe\r\nConnection: close\r\n\r\n" % path
+    head, _, body = exchange(port, request.encode(), timeout).partition(b"\r\n\r\n")
     return int(head.split(b" ", 2)[1]), body
 
 # --- the prober: the real HEALTHCHECK, every 100 ms, for the whole test ------
@@ -94,7 +76,7 @@ def prober():
         except Exception as e:
             problem("%s: probe failed after %.3f s: %r" % (wave_name[0], time.monotonic() - t0, e))
         probe_stats["n"] += 1
-        probe_stats["rss"] = max(probe_stats["rss"], status_field("VmRSS"))
+        probe_stats["rss"] = max(probe_stats["rss"], proc_status(init, "VmRSS"))
         time.sleep(0.1)
 
 def recorded():
@@ -113,7 +95,7 @@ def check_forwarding(wave):
         time.sleep(0.02)
     problem("%s: USR1 not forwarded within 1 s" % wave)
 
-fd_base = fd_count()
+fd_base = fd_count(init)
 threading.Thread(target=prober, daemon=True).start()
 time.sleep(0.5)
 
@@ -286,16 +268,16 @@ else:
     print("ok: after the waves the runtime exited and was restarted (pid %d -> %d, restarts 1)"
           % (first_pid, restarted["pid"]), flush=True)
 deadline = time.monotonic() + 8  # idle deadlines are 5 s
-while time.monotonic() < deadline and fd_count() > fd_base + 2:
+while time.monotonic() < deadline and fd_count(init) > fd_base + 2:
     time.sleep(0.2)
 stop_probing.set()
 time.sleep(0.2)
-hwm = status_field("VmHWM")
-print("fds: %d before, %d after" % (fd_base, fd_count()), flush=True)
+hwm = proc_status(init, "VmHWM")
+print("fds: %d before, %d after" % (fd_base, fd_count(init)), flush=True)
 print("probes: %d answered, worst %.1f ms; claw-init peak RSS %d KiB"
       % (probe_stats["n"], probe_stats["worst"] * 1000, hwm), flush=True)
-if fd_count() > fd_base + 2:
-    problem("claw-init holds %d descriptors, %d before the waves" % (fd_count(), fd_base))
+if fd_count(init) > fd_base + 2:
+    problem("claw-init holds %d descriptors, %d before the waves" % (fd_count(init), fd_base))
 if rss_limit and hwm >= rss_limit:
     problem("claw-init peak RSS %d KiB (limit %d KiB)" % (hwm, rss_limit))
 print("RESULT %d %d %.1f" % (len(problems), hwm, probe_stats["worst"] * 1000))

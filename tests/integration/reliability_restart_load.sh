@@ -27,8 +27,9 @@ RUNS="$WORK/runs"
 INIT=$!
 
 set +e
-timeout $((SECONDS_TOTAL + 60)) python3 - "$PORT" "$INIT" "$RUNS" "$SECONDS_TOTAL" "$BOUND_RSS" >"$WORK/py.out" 2>&1 <<'PY'
-import http.client, json, os, socket, sys, threading, time
+PYTHONPATH="$CLAW_SRC/tests/helpers" timeout $((SECONDS_TOTAL + 60)) python3 - "$PORT" "$INIT" "$RUNS" "$SECONDS_TOTAL" "$BOUND_RSS" >"$WORK/py.out" 2>&1 <<'PY'
+import http.client, json, sys, threading, time
+from rawhttp import fd_count, proc_status
 
 port, init, runs_file, total = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
 bound_rss = sys.argv[5] == "1"
@@ -46,15 +47,6 @@ def problem(msg):
 def runs():
     with open(runs_file) as f:
         return sum(1 for _ in f)
-
-def proc(field):
-    with open("/proc/%d/status" % init) as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-
-def fds():
-    return len(os.listdir("/proc/%d/fd" % init))
 
 def check_health(code, ctype, body, c0, c1):
     try:
@@ -138,7 +130,7 @@ def client(path, keep_alive):
         time.sleep(0.001)
 
 time.sleep(0.5)
-rss0, fd0 = proc("VmRSS"), fds()
+rss0, fd0 = proc_status(init, "VmRSS"), fd_count(init)
 threads = [threading.Thread(target=client, args=a) for a in
            [("/health", True)] * 3 + [("/health", False), ("/metrics", True)]]
 for t in threads:
@@ -147,10 +139,10 @@ mid = None
 while time.monotonic() < end:
     time.sleep(1)
     if mid is None and time.monotonic() > end - total * 0.75:
-        mid = (proc("VmRSS"), fds())
+        mid = (proc_status(init, "VmRSS"), fd_count(init))
 for t in threads:
     t.join()
-rss1, fd1, hwm = proc("VmRSS"), fds(), proc("VmHWM")
+rss1, fd1, hwm = proc_status(init, "VmRSS"), fd_count(init), proc_status(init, "VmHWM")
 # The clients start half a second in, during or after the first run.
 first = min(seen_restarts) if seen_restarts else -1
 last = max(seen_restarts) if seen_restarts else -1

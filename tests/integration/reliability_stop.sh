@@ -13,31 +13,12 @@ source "$(dirname "$0")/lib/common.bash"
 require_root
 REC="$CLAW_HELPERS/sigrecord"
 
-# start_pid1 LOG CLAW-OPTIONS... -- COMMAND...: claw-init as PID 1 of a new
-# PID namespace; sets U (unshare) and INIT (claw-init, our pid for it).
-start_pid1() {
-  local log="$1"
-  shift
-  unshare --pid --fork --mount-proc --kill-child "$CLAW_INIT" "$@" 2>"$log" &
-  U=$!
-  INIT=$(pid1_of "$U")
-}
-
-# stop_and_time: TERM to claw-init, wait; sets STATUS and ELAPSED (ms).
-stop_and_time() {
-  local t0
-  t0=$(now_ms)
-  kill -TERM "$INIT"
-  set +e; wait "$U"; STATUS=$?; set -e
-  ELAPSED=$(( $(now_ms) - t0 ))
-}
-
 # 1. Everything ignores TERM (the runtime, its child, an escaped process that
 #    records signals): the default 8 s grace, then SIGKILL for all.
-start_pid1 "$WORK/1.log" -- /bin/sh -c "trap '' TERM; setsid '$REC' '$WORK/esc1' 0 & sleep 1000 & wait"
+start_pid1 -- /bin/sh -c "trap '' TERM; setsid '$REC' '$WORK/esc1' 0 & sleep 1000 & wait" 2>"$WORK/1.log"
 wait_for_file "$WORK/esc1.ready" || fail "1: escaped recorder did not start"
 esc="$(pgrep -f "$WORK/esc1" | head -n1 || true)"
-stop_and_time
+stop_pid1
 check_eq "1: TERM-ignoring tree: status 137 (SIGKILL)" 137 "$STATUS"
 check_true "1: stopped after the default 8 s grace (${ELAPSED} ms)" test "$ELAPSED" -ge 7900
 check_true "1: and before Docker's 10 s (${ELAPSED} ms)" test "$ELAPSED" -lt 9800
@@ -45,11 +26,11 @@ check_true "1: the kill is logged" grep -q "did not stop within 8s; sending SIGK
 check_true "1: escaped process gone" bash -c "[[ -n '$esc' ]] && ! kill -0 '$esc' 2>/dev/null"
 
 # 2. The runtime leaves on TERM; an escaped process records TERM and stays.
-start_pid1 "$WORK/2.log" --stop-grace 2s -- /bin/sh -c \
-  "setsid '$REC' '$WORK/esc2' 0 & trap 'exit 4' TERM; while :; do sleep 0.05; done"
+start_pid1 --stop-grace 2s -- /bin/sh -c \
+  "setsid '$REC' '$WORK/esc2' 0 & trap 'exit 4' TERM; while :; do sleep 0.05; done" 2>"$WORK/2.log"
 wait_for_file "$WORK/esc2.ready" || fail "2: escaped recorder did not start"
 esc="$(pgrep -f "$WORK/esc2" | head -n1 || true)"
-stop_and_time
+stop_pid1
 check_eq "2: the runtime's own status" 4 "$STATUS"
 check_true "2: claw-init sent TERM to the escaped process" grep -qx 15 "$WORK/esc2"
 check_true "2: and waited the grace for it (${ELAPSED} ms >= 1.8 s)" test "$ELAPSED" -ge 1800
@@ -58,10 +39,10 @@ check_true "2: the kill of the leftovers is logged" grep -q "processes left afte
 check_true "2: escaped process gone" bash -c "[[ -n '$esc' ]] && ! kill -0 '$esc' 2>/dev/null"
 
 # 3. The escaped process leaves on TERM: claw-init exits at once.
-start_pid1 "$WORK/3.log" --stop-grace 5s -- /bin/sh -c \
-  "setsid '$REC' '$WORK/esc3' 15 & trap 'exit 0' TERM; while :; do sleep 0.05; done"
+start_pid1 --stop-grace 5s -- /bin/sh -c \
+  "setsid '$REC' '$WORK/esc3' 15 & trap 'exit 0' TERM; while :; do sleep 0.05; done" 2>"$WORK/3.log"
 wait_for_file "$WORK/esc3.ready" || fail "3: escaped recorder did not start"
-stop_and_time
+stop_pid1
 check_eq "3: status 0" 0 "$STATUS"
 check_true "3: the escaped process got TERM" grep -qx 15 "$WORK/esc3"
 check_true "3: no wait for the 5 s grace (${ELAPSED} ms < 2 s)" test "$ELAPSED" -lt 2000

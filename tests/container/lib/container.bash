@@ -91,6 +91,20 @@ wait_healthy() {
   return 1
 }
 
+# check_healthy WHAT NAME SECONDS KEY START_MS: the check "WHAT: healthy"
+# when the HEALTHCHECK of container NAME passes within SECONDS, recording
+# KEY as the milliseconds since START_MS; otherwise the container's last log
+# lines and the failure "WHAT: never healthy".
+check_healthy() {
+  if wait_healthy "$2" "$3" >/dev/null; then
+    record "$4" $(($(now_ms) - $5))
+    pass "$1: healthy"
+  else
+    podman logs "$2" 2>&1 | tail -n 30 >&2
+    fail "$1: never healthy"
+  fi
+}
+
 # wait_http URL SECONDS [CODE]: until URL answers CODE (default 200).
 wait_http() {
   local url="$1" limit="$2" want="${3:-200}" start

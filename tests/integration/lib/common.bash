@@ -25,6 +25,33 @@ pid1_of() {
   return 1
 }
 
+# start_pid1 ARGS...: claw-init ARGS as PID 1 of a new PID namespace, in
+# the background (the caller redirects its output); sets UNSHARE_PID (the
+# unshare, whose status is claw-init's) and INIT (claw-init's pid in our
+# namespace, to signal). unshare itself is the background job: a backgrounded
+# function (as_pid1 &) would put a subshell between.
+start_pid1() {
+  unshare --pid --fork --mount-proc --kill-child "$CLAW_INIT" "$@" &
+  UNSHARE_PID=$!
+  INIT="$(pid1_of "$UNSHARE_PID")"
+}
+
+# wait_pid1: waits for the claw-init of start_pid1; sets STATUS.
+wait_pid1() {
+  STATUS=0
+  wait "$UNSHARE_PID" || STATUS=$?
+}
+
+# stop_pid1: TERM to the claw-init of start_pid1, then wait_pid1; sets STATUS
+# and ELAPSED (ms from the TERM to its exit).
+stop_pid1() {
+  local t0
+  t0=$(now_ms)
+  kill -TERM "$INIT" 2>/dev/null || true
+  wait_pid1
+  ELAPSED=$(( $(now_ms) - t0 ))
+}
+
 # wait_for_file FILE [TENTHS]: waits until FILE exists (default 5 s).
 wait_for_file() {
   local i
