@@ -115,6 +115,11 @@ start_grace = "120s"
 [restart]
 policy = "on-failure"
 handoff = ["openclaw", "gateway", "restart-handoff", "consume", "--expected-pid", "{pid}", "--json"]
+handoff_capabilities = ["openclaw", "gateway", "restart-handoff", "capabilities", "--json"]
+
+# The gateway's output through claw-init with every secret value replaced.
+[log]
+redact = true
 
 # OpenClaw's own drain deadline when no systemd tells it one (at most 315 s
 # of drain, out by 325 s): an in-flight turn can finish on a stop.

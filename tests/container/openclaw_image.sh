@@ -145,4 +145,20 @@ else
   fail "the plain gateway never became ready"
 fi
 
+# --- --redact is on in the image: the runtime printing its token -----------
+# The gateway's own CLI prints the token (a dashboard link, the config value)
+# and a shell prints the secret file: podman logs shows [REDACTED], never it.
+REDACT="claw-test-openclaw-redact-$$"
+run_container "$REDACT" --network none \
+  -v "$WORK/secrets:/run/secrets:ro" \
+  -e CLAW_CONFIG__gateway__auth__token_FILE=/run/secrets/gateway_token \
+  "$IMAGE" sh -c 'echo "the token is $(cat /run/secrets/gateway_token)."; openclaw config get gateway.auth.token; openclaw dashboard --no-open; echo "done: token $(cat /run/secrets/gateway_token)" >&2'
+podman wait "$REDACT" >/dev/null 2>&1 || true
+podman logs "$REDACT" >"$WORK/redact.log" 2>&1
+sed 's/^/# redact: /' "$WORK/redact.log" | grep -v "claw-init\[" | head -n 12
+check_true "redact: the shell's echo of the token shows [REDACTED]" grep -q "the token is \[REDACTED\]\." "$WORK/redact.log"
+check_true "redact: on stderr too" grep -q "done: token \[REDACTED\]" "$WORK/redact.log"
+check_true "redact: claw-init says the output passes through it" grep -q "redact: the runtime's stdout and stderr pass through claw-init" "$WORK/redact.log"
+if grep -qF "$TOKEN" "$WORK/redact.log"; then fail "redact: the token appears in podman logs"; else pass "redact: the token is in no line of podman logs"; fi
+
 finish
