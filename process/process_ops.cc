@@ -16,15 +16,14 @@
 namespace claw {
 
 void SystemOps::Wait(std::vector<pollfd>& fds, int timeout_ms) {
-  // The signalfd first, then the caller's: a small array on the stack for
-  // the usual handful of sources.
-  constexpr size_t kMax = 8;
-  pollfd all[kMax + 1];
-  const size_t n = std::min(fds.size(), kMax);
-  all[0] = pollfd{signal_fd_, POLLIN, 0};
-  for (size_t i = 0; i < n; ++i) all[i + 1] = pollfd{fds[i].fd, fds[i].events, 0};
-  if (poll(all, n + 1, timeout_ms) < 0 && errno != EINTR) LogError(std::string("poll: ") + strerror(errno));
-  for (size_t i = 0; i < n; ++i) fds[i].revents = all[i + 1].revents;
+  // The signalfd first, then the caller's, in a buffer kept between passes
+  // (no allocation once it has grown to the loop's handful of sources).
+  all_.assign(1, pollfd{signal_fd_, POLLIN, 0});
+  for (const pollfd& p : fds) all_.push_back(pollfd{p.fd, p.events, 0});
+  if (poll(all_.data(), all_.size(), timeout_ms) < 0 && errno != EINTR) {
+    LogError(std::string("poll: ") + strerror(errno));
+  }
+  for (size_t i = 0; i < fds.size(); ++i) fds[i].revents = all_[i + 1].revents;
 }
 
 std::vector<ReceivedSignal> SystemOps::TakeSignals() { return DrainSignalFd(signal_fd_); }

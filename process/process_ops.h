@@ -61,6 +61,7 @@ class SystemOps : public ProcessOps {
 
  private:
   int signal_fd_;
+  std::vector<pollfd> all_;  // Wait's poll set: the signalfd, then the caller's fds
   // Found at the first OomKills(); an error is logged once (debug).
   std::optional<Result<MemoryCgroup>> cgroup_;
 };
